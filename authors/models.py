@@ -1,0 +1,122 @@
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.images import get_image_model
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from bcsp_site.models import BasePage
+
+AUTHORS_PAGE_SIZE = 10
+PHOTO_RENDITION = "fill-240x240|format-webp"
+
+
+class AuthorIndexPage(BasePage):
+    template = "pages/author_index_page.html"
+    parent_page_types = ["bcsp_site.HomePage"]
+    subpage_types = ["authors.AuthorPage"]
+    # One per language tree: each locale's home page holds its own.
+    max_count_per_parent = 1
+
+    intro = models.TextField(
+        blank=True, max_length=500, help_text=_("Shown above the list of authors.")
+    )
+
+    content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("author index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = (
+            AuthorPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("locale")
+            .prefetch_related(
+                models.Prefetch(
+                    "photo",
+                    queryset=get_image_model().objects.prefetch_renditions(PHOTO_RENDITION),
+                )
+            )
+            .order_by("title")
+        )
+        return context
+
+
+class AuthorPage(BasePage):
+    """A researcher or contributor; the title is the author's full name."""
+
+    template = "pages/author_page.html"
+    parent_page_types = ["authors.AuthorIndexPage"]
+    subpage_types = []
+
+    role = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text=_("Position at the centre or affiliation, e.g. 'Researcher' or 'Director'."),
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A portrait; it is cropped to a square."),
+    )
+    biography = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ol", "ul"],
+        help_text=_("A short biography in the third person."),
+    )
+    email = models.EmailField(
+        blank=True, help_text=_("Optional public email address; leave empty to hide it.")
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("role"),
+        FieldPanel("photo"),
+        FieldPanel("biography"),
+        MultiFieldPanel(
+            [FieldPanel("email"), InlinePanel("links", label=_("Link"))], heading=_("Contact")
+        ),
+    ]
+
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("role"),
+        index.SearchField("biography"),
+        index.AutocompleteField("title"),
+    ]
+
+    class Meta:
+        verbose_name = _("author")
+
+    def publications(self):
+        from publications.models import PublicationPage
+
+        return PublicationPage.objects.for_listing().filter(author_links__author=self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.publications(), AUTHORS_PAGE_SIZE)
+        context["publications"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class AuthorLink(Orderable):
+    author = ParentalKey(AuthorPage, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(
+        max_length=60, help_text=_("What the link is, e.g. 'LinkedIn' or 'ORCID'.")
+    )
+    url = models.URLField(max_length=500, help_text=_("The full address, starting https://"))
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("link")

@@ -1,0 +1,49 @@
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from wagtail.models import Page, Site
+
+from tests.factories import (
+    AuthorIndexPageFactory,
+    HomePageFactory,
+    PublicationIndexPageFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_media_root():
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+@pytest.fixture
+def home_page(db):
+    """The English home page that the data migration creates, as the default site's root."""
+    from bcsp_site.models import HomePage
+
+    home = HomePage.objects.filter(locale__language_code="en").first()
+    if home is None:
+        home = HomePageFactory(parent=Page.get_first_root_node())
+        Site.objects.update_or_create(
+            is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+        )
+    return home
+
+
+@pytest.fixture
+def publication_index(home_page):
+    return PublicationIndexPageFactory(parent=home_page)
+
+
+@pytest.fixture
+def author_index(home_page):
+    return AuthorIndexPageFactory(parent=home_page)

@@ -1,0 +1,94 @@
+import datetime
+
+import factory
+import wagtail_factories
+from wagtail.models import Locale
+
+from authors.models import AuthorIndexPage, AuthorPage
+from bcsp_site.models import HomePage
+from publications.models import (
+    OpEdPage,
+    PublicationAuthor,
+    PublicationIndexPage,
+    PublicationKind,
+    PublicationPage,
+)
+
+
+def english():
+    return Locale.objects.get_or_create(language_code="en")[0]
+
+
+class HomePageFactory(wagtail_factories.PageFactory):
+    title = "Belgrade Centre for Security Policy"
+    slug = factory.Sequence(lambda n: f"home-{n}")
+
+    class Meta:
+        model = HomePage
+
+
+class PublicationIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Publications"
+    slug = "publications"
+
+    class Meta:
+        model = PublicationIndexPage
+
+
+class AuthorIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Authors"
+    slug = "authors"
+
+    class Meta:
+        model = AuthorIndexPage
+
+
+class AuthorPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Author {n}")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    role = "Researcher"
+
+    class Meta:
+        model = AuthorPage
+
+
+class PublicationKindFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Kind {n}")
+    slug = factory.Sequence(lambda n: f"kind-{n}")
+    locale = factory.LazyFunction(english)
+
+    class Meta:
+        model = PublicationKind
+        django_get_or_create = ("locale", "slug")
+
+
+class PublicationPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Publication {n}")
+    slug = factory.Sequence(lambda n: f"publication-{n}")
+    kind = factory.SubFactory(PublicationKindFactory, name="Analysis", slug="analysis")
+    publication_date = datetime.date(2020, 6, 8)
+    summary = "A short teaser for the publication."
+
+    class Meta:
+        model = PublicationPage
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not extracted:
+            return
+        for order, author in enumerate(extracted):
+            PublicationAuthor.objects.create(page=self, author=author, sort_order=order)
+
+    @factory.post_generation
+    def tag_names(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.add(*extracted)
+            self.save()
+
+
+class OpEdPageFactory(PublicationPageFactory):
+    kind = factory.SubFactory(PublicationKindFactory, name="Op-ed", slug="op-ed")
+    outlet_name = "Vreme"
+
+    class Meta:
+        model = OpEdPage
