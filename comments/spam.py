@@ -1,0 +1,119 @@
+"""The spam guard for reader comments, with no third-party service.
+
+Four checks run on every submission:
+
+- a honeypot field that people never see and bots tend to fill in;
+- a signed form token carrying the page and the time the form was issued: forms sent back
+  faster than ``MIN_FORM_SECONDS`` or older than ``MAX_FORM_AGE``, or with a forged or
+  altered token, are refused;
+- a cap of ``MAX_LINKS`` web addresses per comment;
+- a per-IP rate limit (``COMMENTS_RATE_LIMIT`` comments per ``COMMENTS_RATE_WINDOW``
+  seconds) kept in Django's cache with atomic ``add``/``incr``, so it holds across worker
+  processes when the cache is Redis.
+
+Refused submissions are not stored. The form comes back with status 400 (429 for the rate
+limit), the reader's text intact, a fresh token and one neutral message that does not say
+which check failed, so a person caught by mistake can simply send again while a bot learns
+nothing. Too many links is reported next to the comment field like any other form error.
+
+The form token holds nothing about the visitor, so a page served from a shared cache keeps
+a working form for up to ``MAX_FORM_AGE``; ``static/js/comments.js`` fetches a fresh CSRF
+token and form token from ``comments:form_token`` when the reader starts writing.
+"""
+
+import ipaddress
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+logger = logging.getLogger("bcsp.comments")
+
+MIN_FORM_SECONDS = 3
+MAX_FORM_AGE = 24 * 60 * 60
+MAX_LINKS = 2
+SIGNING_SALT = "comments.form-token"
+# A whole address is consumed per match, so "https://www.example.org" counts once.
+LINK_PATTERN = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*", re.IGNORECASE)
+
+
+def current_time():
+    return time.time()
+
+
+def make_form_token(page_id, issued_at=None):
+    """A signed token saying which page's form this is and when it was issued."""
+    issued_at = int(current_time() if issued_at is None else issued_at)
+    return signing.dumps({"page": int(page_id), "issued": issued_at}, salt=SIGNING_SALT)
+
+
+def form_token_problem(token, page_id, now=None):
+    """Why the token is unacceptable ("forged", "too fast", "expired"), or None if it is fine."""
+    now = current_time() if now is None else now
+    try:
+        payload = signing.loads(token or "", salt=SIGNING_SALT)
+        page, issued = int(payload["page"]), int(payload["issued"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return "forged"
+    if page != int(page_id):
+        return "forged"
+    age = now - issued
+    if age < MIN_FORM_SECONDS:
+        return "too fast"
+    if age > MAX_FORM_AGE:
+        return "expired"
+    return None
+
+
+def count_links(text):
+    return len(LINK_PATTERN.findall(text or ""))
+
+
+def client_ip(request):
+    """The visitor's address, trusting X-Forwarded-For only as far as the configured proxies."""
+    proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hash_ip(ip):
+    """A salted, keyed hash of an address: repeat senders can be spotted, nobody's IP is kept."""
+    secret = getattr(settings, "COMMENTS_IP_SALT", "") or None
+    return salted_hmac("comments.ip", ip, secret=secret, algorithm="sha256").hexdigest()
+
+
+def rate_limit_bucket(ip):
+    """IPv6 visitors usually own a whole /64, so they share one allowance per /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
+def rate_limit_exceeded(ip):
+    """Count one comment from this address; True once it is over the allowance for the window.
+
+    ``add`` creates the counter with the window as its lifetime only if it is missing and
+    ``incr`` is atomic in Redis, so concurrent workers never lose a count.
+    """
+    key = f"comments:rate:{hash_ip(rate_limit_bucket(ip))}"
+    window = settings.COMMENTS_RATE_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The counter expired between add() and incr(): this comment opens a new window.
+        cache.add(key, 1, timeout=window)
+        count = 1
+    return count > settings.COMMENTS_RATE_LIMIT
