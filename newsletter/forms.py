@@ -1,0 +1,76 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .hashing import normalise_email
+
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 100
+
+CONSENT_TEXT = _(
+    "I agree that the Belgrade Centre for Security Policy stores my email address, name and "
+    "language to send me its e-bulletin. I can unsubscribe at any time with the link in "
+    "every bulletin."
+)
+
+
+def current_language():
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+class SignupForm(forms.Form):
+    """Email (required), name, language and an explicit consent box that starts unticked.
+
+    ``block_id`` keeps element ids unique when the form appears twice on a page
+    (footer and home page).
+    """
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter a valid email address, like name@example.org."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    name = forms.CharField(
+        label=_("Name (optional)"),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the bulletin"),
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": _("Please choose English or Serbian.")},
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        required=True,
+        error_messages={"required": _("Please tick the box to agree before signing up.")},
+    )
+
+    def __init__(self, *args, block_id="page", **kwargs):
+        kwargs.setdefault("auto_id", f"ebulletin-{block_id}-%s")
+        super().__init__(*args, **kwargs)
+        self.block_id = block_id
+        self.fields["language"].initial = current_language()
+        for name, field in self.fields.items():
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["aria-describedby"] = f"ebulletin-{block_id}-{name}-error"
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    @property
+    def consent_wording(self):
+        """The consent text exactly as this visitor saw it, in the page's language."""
+        return str(CONSENT_TEXT)

@@ -1,0 +1,133 @@
+"""What happens to subscribers: sign-up, confirmation, unsubscribe and erasure.
+
+Views call these; they hold the transactions and decide which emails go out, so the
+views can answer every visitor the same way whatever the address's state.
+"""
+
+from django.db import transaction
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .hashing import hash_email, hash_ip, hash_token
+from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
+
+
+def subscribe(*, email, name, language, consent_text, consent_language, ip):
+    """Store or refresh a pending sign-up and email a confirmation link.
+
+    Confirmed addresses are left exactly as they are and get no email. Unsubscribed
+    addresses stay unsubscribed (keeping their date) until the new link is used.
+    Returns the subscriber, or None when no email was sent.
+    """
+    from .tasks import send_confirmation_email
+
+    consent = {
+        "consent_text": consent_text,
+        "consent_at": timezone.now(),
+        "consent_ip_hash": hash_ip(ip),
+        "consent_language": consent_language,
+    }
+    with transaction.atomic():
+        # get_or_create on the unique hash: concurrent sign-ups of one address make one
+        # row (the losers of the race get an IntegrityError inside a savepoint and re-read).
+        subscriber, created = Subscriber.objects.get_or_create(
+            email_hash=hash_email(email),
+            defaults={
+                "email": email,
+                "name": name,
+                "language": language,
+                "confirmation_nonce": new_confirmation_nonce(),
+                **consent,
+            },
+        )
+        if not created:
+            subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+            if subscriber.status == Subscriber.Status.CONFIRMED:
+                return None
+            subscriber.email = email
+            subscriber.name = name
+            subscriber.language = language
+            for field, value in consent.items():
+                setattr(subscriber, field, value)
+            if not subscriber.confirmation_nonce:
+                subscriber.confirmation_nonce = new_confirmation_nonce()
+            subscriber.save()
+    # The database backend stores the task in the same database, so the worker only sees
+    # it once the sign-up above is committed.
+    send_confirmation_email.enqueue(subscriber.pk)
+    return subscriber
+
+
+def resend_confirmation(subscriber_id, nonce):
+    """Email a fresh link for a still-unconfirmed sign-up whose link expired."""
+    from .tasks import send_confirmation_email
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmation_nonce=nonce).first()
+    if subscriber is None or subscriber.status == Subscriber.Status.CONFIRMED:
+        return None
+    send_confirmation_email.enqueue(subscriber.pk)
+    return subscriber
+
+
+class ConfirmResult:
+    CONFIRMED = "confirmed"
+    USED = "used"
+
+
+def confirm(subscriber_id, nonce):
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .filter(pk=subscriber_id, confirmation_nonce=nonce)
+            .first()
+        )
+        if subscriber is None or subscriber.status == Subscriber.Status.CONFIRMED:
+            return ConfirmResult.USED, None
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.confirmation_nonce = ""
+        subscriber.save()
+        # A new, explicit opt-in lifts an earlier erasure of the same address.
+        SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()
+    return ConfirmResult.CONFIRMED, subscriber
+
+
+def unsubscribe(subscriber):
+    """Stop all mail at once; idempotent. The date is kept as the record."""
+    with transaction.atomic():
+        locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        if locked.status != Subscriber.Status.UNSUBSCRIBED:
+            locked.status = Subscriber.Status.UNSUBSCRIBED
+            locked.save()
+    return locked
+
+
+def erase(subscriber):
+    """Delete the subscriber; the pre_delete handler below keeps only the hashes."""
+    subscriber.delete()
+
+
+def find_by_unsubscribe_token(token):
+    """(subscriber, erased): the subscriber, or whether the token belonged to one erased."""
+    subscriber = Subscriber.objects.filter(unsubscribe_token=token).first()
+    if subscriber is not None:
+        return subscriber, False
+    erased = SuppressedAddress.objects.filter(unsubscribe_token_hash=hash_token(token)).exists()
+    return None, erased
+
+
+@receiver(pre_delete, sender=Subscriber, dispatch_uid="newsletter-erase-subscriber")
+def _keep_suppression_hash(sender, instance, **kwargs):
+    """Whatever deletes a subscriber (erasure link, admin, clean-up), keep no personal data:
+    delivery records lose their error texts (which may quote the address) and anyone who
+    ever confirmed leaves a keyed hash so the unsubscribe is honoured."""
+    instance.deliveries.exclude(error="").update(error="")
+    if instance.confirmed_at is not None:
+        SuppressedAddress.objects.update_or_create(
+            email_hash=instance.email_hash,
+            defaults={
+                "unsubscribe_token_hash": hash_token(instance.unsubscribe_token),
+                "erased_at": timezone.now(),
+            },
+        )

@@ -1,0 +1,144 @@
+"""Background work for the e-bulletin (django-tasks; `python manage.py db_worker` in production)."""
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django_tasks import task
+
+from .emails import BulletinMessageBuilder, confirmation_message
+from .models import Bulletin, Delivery, Subscriber
+
+logger = logging.getLogger("bcsp.newsletter")
+
+BATCH_SIZE = 200
+# A delivery claimed longer ago than this by a worker that is gone counts as interrupted.
+STALE_CLAIM_AFTER = timedelta(minutes=15)
+ERROR_MAX_LENGTH = 1000
+
+
+@task()
+def send_confirmation_email(subscriber_id):
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if (
+        subscriber is None
+        or subscriber.status == Subscriber.Status.CONFIRMED
+        or not subscriber.confirmation_nonce
+    ):
+        return "skipped"
+    confirmation_message(subscriber).send()
+    return "sent"
+
+
+@task()
+def send_test_bulletin(bulletin_id, email):
+    bulletin = Bulletin.objects.get(pk=bulletin_id)
+    BulletinMessageBuilder(bulletin).test_message(email).send()
+    return "sent"
+
+
+def prepare_deliveries(bulletin):
+    """Fix the recipient list once: one pending delivery per confirmed subscriber."""
+    with transaction.atomic():
+        locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if locked.recipients_ready:
+            return
+        recipient_ids = locked.recipients().values_list("pk", flat=True)
+        Delivery.objects.bulk_create(
+            (Delivery(bulletin=locked, subscriber_id=pk) for pk in recipient_ids.iterator()),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        locked.recipients_ready = True
+        locked.save(update_fields=["recipients_ready"])
+
+
+@task()
+def send_bulletin(bulletin_id):
+    """Send a bulletin to every recipient at most once; safe to run again to resume."""
+    bulletin = Bulletin.objects.filter(pk=bulletin_id).first()
+    if bulletin is None or bulletin.status != Bulletin.Status.SENDING:
+        return None
+    prepare_deliveries(bulletin)
+
+    # Claimed by a worker that died mid-send: the email may or may not have gone out.
+    # Sending it again could mean twice, so it is recorded as failed instead.
+    Delivery.objects.filter(
+        bulletin=bulletin,
+        status=Delivery.Status.SENDING,
+        attempted_at__lt=timezone.now() - STALE_CLAIM_AFTER,
+    ).update(
+        status=Delivery.Status.FAILED,
+        error=gettext("Interrupted while sending; not sent again in case it had gone out."),
+    )
+
+    builder = BulletinMessageBuilder(bulletin)
+    connection = get_connection()
+    try:
+        while True:
+            batch = list(
+                Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING)
+                .select_related("subscriber")
+                .order_by("pk")[:BATCH_SIZE]
+            )
+            if not batch:
+                break
+            for delivery in batch:
+                connection = _deliver(delivery, builder, connection)
+    finally:
+        connection.close()
+
+    _finish(bulletin)
+    return bulletin.progress()
+
+
+def _deliver(delivery, builder, connection):
+    """Claim, send and record one delivery. Returns the (possibly renewed) connection."""
+    claimed = Delivery.objects.filter(
+        pk=delivery.pk,
+        status=Delivery.Status.PENDING,
+        subscriber__status=Subscriber.Status.CONFIRMED,
+    ).update(status=Delivery.Status.SENDING, attempted_at=timezone.now())
+    if not claimed:
+        # Either another worker has it, or the subscriber left since the list was fixed.
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED
+        )
+        return connection
+    try:
+        message = builder.message(delivery.subscriber)
+        message.connection = connection
+        message.send()
+    except Exception as error:
+        logger.warning("Bulletin %s to subscriber %s failed: %r", *_ids(delivery), error)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH],
+        )
+        # The connection may be broken; start the next message on a fresh one.
+        try:
+            connection.close()
+        except Exception:  # noqa: S110 (closing a broken connection may fail; nothing to do)
+            pass
+        return get_connection()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now()
+    )
+    return connection
+
+
+def _ids(delivery):
+    return delivery.bulletin_id, delivery.subscriber_id
+
+
+def _finish(bulletin):
+    unfinished = Delivery.objects.filter(
+        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    )
+    if not unfinished.exists():
+        Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.SENDING).update(
+            status=Bulletin.Status.SENT, finished_at=timezone.now()
+        )

@@ -1,0 +1,184 @@
+"""Public e-bulletin pages: sign-up, confirmation, unsubscribe and erasure.
+
+CSRF: these views are csrf_exempt, each for a reason.
+
+* Sign-up and "send me a new link" are on every page, including pages a full-page cache
+  may serve to everyone; a cached page cannot carry a per-visitor CSRF token. Instead a
+  POST whose Origin header names another site is refused (browsers send Origin with every
+  cross-site POST), and double opt-in means a forged sign-up can at most trigger one
+  rate-limited confirmation email, which is what typing the address into the form does.
+* Confirm, unsubscribe and erase are authenticated by the secret token in the URL; the
+  one-click unsubscribe POST comes from mail clients (RFC 8058), which have no token.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import ratelimit, services
+from .forms import SignupForm, current_language
+from .models import Subscriber
+from .tokens import RESEND_MAX_AGE_DAYS, TokenExpired, TokenInvalid, read_confirmation_token
+
+
+def _cross_origin(request):
+    """True when the browser says the form was posted from another site.
+
+    Only the host is compared: behind a TLS-terminating proxy the scheme Django sees may
+    differ from the browser's, and http and https of one host are the same site here.
+    """
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin:
+        return False
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return False
+    return urlsplit(origin).netloc.lower() != request.get_host().lower()
+
+
+def _rate_limited_message():
+    return _(
+        "There have been too many sign-ups from your connection or for this address. "
+        "Please try again in an hour."
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    status = 200
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if _cross_origin(request):
+            form.add_error(None, _("Please sign up using the form on our own site."))
+            status = 403
+        elif not form.is_valid():
+            status = 400
+        elif not ratelimit.allow_signup(ratelimit.client_ip(request), form.cleaned_data["email"]):
+            form.add_error(None, _rate_limited_message())
+            status = 429
+        else:
+            data = form.cleaned_data
+            services.subscribe(
+                email=data["email"],
+                name=data["name"],
+                language=data["language"],
+                consent_text=form.consent_wording,
+                consent_language=current_language(),
+                ip=ratelimit.client_ip(request),
+            )
+            # The same answer for every address, new or known: nothing to enumerate.
+            return redirect(reverse("newsletter:signup_sent"), permanent=False)
+    else:
+        form = SignupForm()
+    return render(request, "pages/newsletter_signup.html", {"form": form}, status=status)
+
+
+@require_safe
+def signup_sent(request):
+    return render(
+        request,
+        "pages/newsletter_signup_sent.html",
+        {"days": settings.NEWSLETTER_CONFIRM_DAYS},
+    )
+
+
+def _link_problem(request, problem, status, token=""):
+    return render(
+        request,
+        "pages/newsletter_link_problem.html",
+        {"problem": problem, "token": token},
+        status=status,
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """GET shows a button; only the POST it sends confirms (link scanners only GET)."""
+    try:
+        payload = read_confirmation_token(token)
+    except TokenExpired:
+        return _link_problem(request, "expired", 410, token=token)
+    except TokenInvalid:
+        return _link_problem(request, "invalid", 400)
+
+    if request.method != "POST":
+        pending = (
+            Subscriber.objects.filter(pk=payload["s"], confirmation_nonce=payload["n"])
+            .exclude(status=Subscriber.Status.CONFIRMED)
+            .exists()
+        )
+        if not pending:
+            return _link_problem(request, "used", 410)
+        return render(request, "pages/newsletter_confirm.html", {"token": token})
+
+    result, _subscriber = services.confirm(payload["s"], payload["n"])
+    if result == services.ConfirmResult.USED:
+        return _link_problem(request, "used", 410)
+    return redirect("newsletter:confirmed")
+
+
+@require_safe
+def confirmed(request):
+    return render(request, "pages/newsletter_confirmed.html")
+
+
+@csrf_exempt
+@require_POST
+def resend(request):
+    """A fresh link in exchange for an expired one (the sign-up is kept as it was)."""
+    token = request.POST.get("token", "")[:500]
+    if _cross_origin(request):
+        return _link_problem(request, "invalid", 403)
+    try:
+        payload = read_confirmation_token(token, max_age_days=RESEND_MAX_AGE_DAYS)
+    except (TokenExpired, TokenInvalid):
+        return _link_problem(request, "invalid", 400)
+    subscriber = Subscriber.objects.filter(pk=payload["s"]).first()
+    if subscriber is not None:
+        if not ratelimit.allow_signup(ratelimit.client_ip(request), subscriber.email):
+            return _link_problem(request, "rate_limited", 429)
+        services.resend_confirmation(payload["s"], payload["n"])
+    return redirect("newsletter:signup_sent")
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET: a one-button page. POST (that button, or a mail client's RFC 8058 one-click
+    request with body ``List-Unsubscribe=One-Click``): unsubscribe at once."""
+    token = token[:100]
+    subscriber, erased = services.find_by_unsubscribe_token(token)
+    if subscriber is None:
+        if erased:
+            return render(request, "pages/newsletter_erased.html")
+        return _link_problem(request, "unsubscribe_invalid", 404)
+    if request.method == "POST":
+        subscriber = services.unsubscribe(subscriber)
+        done = True
+    else:
+        done = subscriber.status == Subscriber.Status.UNSUBSCRIBED
+    return render(
+        request,
+        "pages/newsletter_unsubscribe.html",
+        {"subscriber": subscriber, "token": token, "done": done},
+    )
+
+
+@csrf_exempt
+@require_POST
+def erase(request, token):
+    subscriber, erased = services.find_by_unsubscribe_token(token[:100])
+    if subscriber is None and not erased:
+        return _link_problem(request, "unsubscribe_invalid", 404)
+    if subscriber is not None:
+        services.erase(subscriber)
+    return render(request, "pages/newsletter_erased.html")
