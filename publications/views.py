@@ -1,29 +1,251 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from taggit.models import Tag
 from wagtail.models import Locale
 
-from .models import PublicationPage
+from authors.models import AuthorPage
 
-MAX_QUERY_LENGTH = 200
+from .forms import ADVANCED_FIELDS, SearchForm
+from .models import PublicationKind
+from .search import (
+    MAX_QUERY_LENGTH,
+    SORT_RELEVANCE,
+    PublicationSearch,
+    SearchCriteria,
+    highlight,
+    language_of,
+    parse_query,
+)
+
 RESULTS_PER_PAGE = 10
+SUMMARY_CHARS = 300
+MAX_TAG_SUGGESTIONS = 500
+CONTENT_LANGUAGES = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
+
+
+def page_number(value):
+    """A page number from ?page=: anything that is not a positive whole number means page 1."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
+def search_locale(request):
+    """The locale whose content is searched: ?language= if it names one, else the active one."""
+    code = request.GET.get("language", "")
+    if code in CONTENT_LANGUAGES:
+        return Locale.objects.filter(language_code=code).first()
+    return Locale.get_active()
+
+
+class SearchLinks:
+    """Addresses of this search with one thing changed; every other parameter is kept."""
+
+    def __init__(self, data):
+        self.params = []
+        if data.get("q"):
+            self.params.append(("q", data["q"]))
+        self.params += [("kind", kind.slug) for kind in data.get("kind") or ()]
+        if data.get("author"):
+            self.params.append(("author", data["author"].slug))
+        if data.get("tag"):
+            self.params.append(("tag", data["tag"].slug))
+        for name in ("year_from", "year_to", "language", "sort"):
+            if data.get(name):
+                self.params.append((name, data[name]))
+
+    def url(self, drop=(), add=()):
+        """`drop` holds (name, value) pairs to remove; (name, None) removes every `name`."""
+        kept = [
+            (name, value)
+            for name, value in self.params
+            if (name, value) not in drop and (name, None) not in drop
+        ]
+        return "?" + urlencode([*kept, *add])
+
+    @property
+    def query(self):
+        return urlencode(self.params)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total up front (it comes with the facet counts), saving a query."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self):
+        return self.known_count
+
+
+def facets(links, criteria, kinds, kind_counts, year_counts):
+    """Facet entries, each a link that adds or removes that kind or year."""
+    selected_kinds = {kind.pk for kind in criteria.kinds}
+    kind_facets = []
+    for kind in kinds:
+        count = kind_counts.get(kind.pk, 0)
+        selected = kind.pk in selected_kinds
+        if not count and not selected:
+            continue
+        toggle = ("kind", kind.slug)
+        kind_facets.append(
+            {
+                "label": kind.name,
+                "count": count,
+                "selected": selected,
+                "url": links.url(drop=[toggle]) if selected else links.url(add=[toggle]),
+            }
+        )
+    year_facets = []
+    clear_years = [("year_from", None), ("year_to", None)]
+    for year, count in year_counts.items():
+        selected = criteria.year_from == year and criteria.year_to == year
+        add = [] if selected else [("year_from", year), ("year_to", year)]
+        year_facets.append(
+            {
+                "label": year,
+                "count": count,
+                "selected": selected,
+                "url": links.url(drop=clear_years, add=add),
+            }
+        )
+    return kind_facets, year_facets
+
+
+def active_filters(data, links):
+    """The filters in force, each with the address of the same search without it."""
+    chips = [
+        {
+            "label": _("Kind: %(name)s") % {"name": kind.name},
+            "url": links.url(drop=[("kind", kind.slug)]),
+        }
+        for kind in data.get("kind") or ()
+    ]
+    if data.get("author"):
+        chips.append(
+            {
+                "label": _("Author: %(name)s") % {"name": data["author"].title},
+                "url": links.url(drop=[("author", None)]),
+            }
+        )
+    if data.get("tag"):
+        chips.append(
+            {
+                "label": _("Tag: %(name)s") % {"name": data["tag"].name},
+                "url": links.url(drop=[("tag", None)]),
+            }
+        )
+    year_from, year_to = data.get("year_from"), data.get("year_to")
+    if year_from or year_to:
+        if year_from == year_to:
+            label = _("Year: %(year)s") % {"year": year_from}
+        elif year_from and year_to:
+            label = _("Years: %(start)s–%(end)s") % {"start": year_from, "end": year_to}
+        elif year_from:
+            label = _("From %(year)s") % {"year": year_from}
+        else:
+            label = _("Until %(year)s") % {"year": year_to}
+        chips.append(
+            {"label": label, "url": links.url(drop=[("year_from", None), ("year_to", None)])}
+        )
+    if data.get("language"):
+        chips.append(
+            {
+                "label": _("Language: %(name)s") % {"name": CONTENT_LANGUAGES[data["language"]]},
+                "url": links.url(drop=[("language", None)]),
+            }
+        )
+    return chips
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = PublicationPage.objects.none()
-    if query:
-        locale = Locale.get_active()
-        results = (
-            PublicationPage.objects.live()
-            .public()
-            .filter(locale=locale)
-            .search(query, operator="and")
+    """Search and advanced search over the publications of one language.
+
+    Keywords, filters or both; bad input never raises: a malformed form is shown again with
+    its errors and a 400, anything else (page numbers, odd characters) gives a 200.
+    """
+    locale = search_locale(request)
+    kinds = list(PublicationKind.objects.filter(locale=locale)) if locale else []
+    authors = (
+        list(
+            AuthorPage.objects.live().filter(locale=locale).only("slug", "title").order_by("title")
         )
-    page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "pages/search_results.html",
-        {"search_query": query, "results": page_obj, "pagination_query": urlencode({"q": query})},
+        if locale
+        else []
     )
+    form = SearchForm(request.GET, kinds=kinds, authors=authors)
+    advanced_open = any(request.GET.get(name, "").strip() for name in ADVANCED_FIELDS)
+    context = {
+        "form": form,
+        "advanced_open": advanced_open,
+        "search_query": request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH],
+        "tag_suggestions": Tag.objects.order_by("name").values_list("name", flat=True)[
+            :MAX_TAG_SUGGESTIONS
+        ],
+        "searched": False,
+        "noindex": True,
+    }
+    if not form.is_valid():
+        return render(request, "pages/search_results.html", context, status=400)
+
+    data = form.cleaned_data
+    terms = parse_query(data["q"], language_of(locale)) if data["q"] else None
+    criteria = SearchCriteria(
+        terms=terms or None,
+        locale=locale,
+        kinds=data["kind"],
+        author=data["author"],
+        tag=data["tag"],
+        year_from=data["year_from"],
+        year_to=data["year_to"],
+        sort=data["sort"],
+    )
+    links = SearchLinks(data)
+    filters = active_filters(data, links)
+    context.update(
+        search_query=data["q"],
+        query_was_shortened=form.query_was_shortened,
+        query_has_no_words=bool(data["q"]) and not terms,
+        filters=filters,
+        sort=criteria.effective_sort,
+        clear_filters_url=links.url(
+            drop=[(name, None) for name in ("kind", "author", "tag", "year_from", "year_to")]
+        ),
+    )
+    if not (criteria.terms or filters):
+        context["noindex"] = bool(data["q"] or data["language"] or data["sort"])
+        return render(request, "pages/search_results.html", context)
+
+    search = PublicationSearch(criteria)
+    total, kind_counts, year_counts = search.counts()
+    paginator = CountedPaginator(search.results(), RESULTS_PER_PAGE, total)
+    page_obj = paginator.get_page(min(page_number(request.GET.get("page")), paginator.num_pages))
+    for publication in page_obj:
+        publication.title_highlighted = highlight(publication.title, terms)
+        publication.summary_highlighted = highlight(publication.summary, terms, SUMMARY_CHARS)
+    kind_facets, year_facets = facets(links, criteria, kinds, kind_counts, year_counts)
+    criteria_in_use = bool(criteria.terms) + len(filters)  # each kind counts as one
+    context.update(
+        searched=True,
+        results=page_obj,
+        total=paginator.count,
+        kind_facets=kind_facets,
+        year_facets=year_facets,
+        pagination_query=links.query,
+        other_languages=[
+            {"code": code, "name": name, "url": "?" + urlencode({"q": data["q"], "language": code})}
+            for code, name in CONTENT_LANGUAGES.items()
+            if data["q"] and code != language_of(locale)
+        ],
+        sorted_by_relevance=criteria.effective_sort == SORT_RELEVANCE,
+        noindex=criteria_in_use > 1 or not paginator.count,
+    )
+    return render(request, "pages/search_results.html", context)

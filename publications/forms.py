@@ -1,0 +1,142 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from .search import MAX_QUERY_LENGTH, SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE
+
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+SORT_CHOICES = [
+    ("", _("Best match (with keywords), else newest")),
+    (SORT_RELEVANCE, _("Best match")),
+    (SORT_NEWEST, _("Newest first")),
+    (SORT_OLDEST, _("Oldest first")),
+]
+
+YEAR_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "class": "search-year", "size": 6})
+
+# The fields of the collapsible "Advanced search" part of the form.
+ADVANCED_FIELDS = ("kind", "author", "tag", "year_from", "year_to", "language", "sort")
+
+
+class SearchForm(forms.Form):
+    """Keywords plus the advanced filters; every field is optional (filters alone browse)."""
+
+    q = forms.CharField(
+        required=False,
+        label=_("Keywords"),
+        widget=forms.SearchInput(attrs={"maxlength": MAX_QUERY_LENGTH}),
+        help_text=_('Put a phrase in quotes to find it exactly, e.g. "state capture".'),
+    )
+    kind = forms.MultipleChoiceField(
+        required=False,
+        label=_("Kind"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("There is no kind called “%(value)s”.")},
+    )
+    author = forms.ChoiceField(
+        required=False,
+        label=_("Author"),
+        error_messages={"invalid_choice": _("There is no author called “%(value)s”.")},
+    )
+    tag = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Tag"),
+        help_text=_("A topic such as surveillance."),
+        widget=forms.TextInput(attrs={"list": "tag-suggestions"}),
+    )
+    year_from = forms.IntegerField(
+        required=False,
+        label=_("From year"),
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        # A text box, not type=number: browsers blank a number box holding letters, and
+        # what the visitor typed must stay visible next to its error.
+        widget=YEAR_WIDGET,
+        error_messages={
+            "invalid": _("Enter a year as four digits, e.g. 2019."),
+            "min_value": _("Enter a year from %(limit_value)s on."),
+            "max_value": _("Enter a year up to %(limit_value)s."),
+        },
+    )
+    year_to = forms.IntegerField(
+        required=False,
+        label=_("To year"),
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        # A text box, not type=number: browsers blank a number box holding letters, and
+        # what the visitor typed must stay visible next to its error.
+        widget=YEAR_WIDGET,
+        error_messages={
+            "invalid": _("Enter a year as four digits, e.g. 2020."),
+            "min_value": _("Enter a year from %(limit_value)s on."),
+            "max_value": _("Enter a year up to %(limit_value)s."),
+        },
+    )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Language"),
+        choices=[("", _("This site's language")), *settings.WAGTAIL_CONTENT_LANGUAGES],
+        error_messages={"invalid_choice": _("There is no content language “%(value)s”.")},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        error_messages={"invalid_choice": _("Sort by best match, newest or oldest.")},
+    )
+
+    def __init__(self, *args, kinds=(), authors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds_by_slug = {kind.slug: kind for kind in kinds}
+        self.authors_by_slug = {author.slug: author for author in authors}
+        self.fields["kind"].choices = [(kind.slug, kind.name) for kind in kinds]
+        self.fields["author"].choices = [("", _("Any author"))] + [
+            (author.slug, author.title) for author in authors
+        ]
+        self.query_was_shortened = False
+
+    def clean_q(self):
+        query = " ".join(self.cleaned_data["q"].split())
+        if len(query) > MAX_QUERY_LENGTH:
+            self.query_was_shortened = True
+            query = query[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] or query[:MAX_QUERY_LENGTH]
+        return query
+
+    def clean_kind(self):
+        return [self.kinds_by_slug[slug] for slug in self.cleaned_data["kind"]]
+
+    def clean_author(self):
+        slug = self.cleaned_data["author"]
+        return self.authors_by_slug[slug] if slug else None
+
+    def clean_tag(self):
+        value = self.cleaned_data["tag"].strip()
+        if not value:
+            return None
+        tag = Tag.objects.filter(slug=value).first() or (
+            Tag.objects.filter(name__iexact=value).order_by("pk").first()
+        )
+        if tag is None:
+            raise ValidationError(
+                _("There is no tag called “%(value)s”."), code="unknown", params={"value": value}
+            )
+        return tag
+
+    def clean(self):
+        cleaned_data = super().clean()
+        year_from, year_to = cleaned_data.get("year_from"), cleaned_data.get("year_to")
+        if year_from and year_to and year_from > year_to:
+            self.add_error(
+                "year_to",
+                ValidationError(
+                    _("The end year must be the same as or after the start year (%(year)s)."),
+                    code="reversed",
+                    params={"year": year_from},
+                ),
+            )
+        return cleaned_data

@@ -1,0 +1,642 @@
+import datetime
+import io
+import json
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfWriter
+from wagtail.models import Locale, PageViewRestriction
+
+from publications.models import PublicationDocument
+from publications.pdf import build_simple_pdf
+from publications.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, fold, highlight, parse_query
+from tests.factories import (
+    AuthorPageFactory,
+    OpEdPageFactory,
+    PublicationKindFactory,
+    PublicationPageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="ranking by field weight is a PostgreSQL full-text feature; SQLite FTS5 ignores boosts",
+)
+
+SEARCH_URL = "/en/search/"
+
+
+def publish(page):
+    """Publish as an editor does, so the page is indexed with its authors and tags."""
+    page.save_revision().publish()
+    return page
+
+
+def publication(index, **fields):
+    return publish(PublicationPageFactory(parent=index, **fields))
+
+
+def search(client, **params):
+    return client.get(SEARCH_URL, params)
+
+
+def titles(response):
+    return [publication.title for publication in response.context["results"]]
+
+
+def html(response):
+    return response.content.decode()
+
+
+@pytest.fixture
+def kinds():
+    return {
+        "analysis": PublicationKindFactory(name="Analysis", slug="analysis", sort_order=0),
+        "report": PublicationKindFactory(name="Report", slug="report", sort_order=1),
+        "op-ed": PublicationKindFactory(name="Op-ed", slug="op-ed", sort_order=2),
+    }
+
+
+@pytest.fixture
+def djordjevic(author_index):
+    return publish(AuthorPageFactory(parent=author_index, title="Saša Đorđević", slug="sasa"))
+
+
+@pytest.fixture
+def cameras(publication_index, djordjevic, kinds):
+    return publication(
+        publication_index,
+        title="Public Recording with Secret Cameras",
+        slug="public-recording-with-secret-cameras",
+        kind=kinds["analysis"],
+        publication_date=datetime.date(2019, 3, 20),
+        summary="The acquisition of security cameras throughout Belgrade should be made clear.",
+        authors=[djordjevic],
+        tag_names=["surveillance"],
+    )
+
+
+# Normalisation --------------------------------------------------------------------------------
+
+
+def test_fold_writes_serbian_names_one_way():
+    assert fold("Đorđević") == fold("Djordjevic") == fold("Dordevic") == "dordevic"
+    assert fold("Šćepanović Žarko Čolić") == "scepanovic zarko colic"
+    assert fold("Ђорђевић") == "dordevic"
+
+
+def test_query_parsing_keeps_words_and_quoted_phrases_only():
+    terms = parse_query('"state capture" & police | !reform :* \\ \'', "en")
+    assert terms.phrases == (("state", "captur"),)
+    assert terms.words == ("polic", "reform")
+    unbalanced = parse_query('"state capture', "en")
+    assert unbalanced.words == ("state", "captur") and not unbalanced.phrases
+    assert not parse_query("&&| !: *", "en")
+    many = parse_query(" ".join(f"word{number}" for number in range(100)), "en")
+    assert len(many.words) == MAX_QUERY_WORDS
+
+
+# Each field is searchable ---------------------------------------------------------------------
+
+
+def test_title_is_searchable(client, cameras):
+    assert titles(search(client, q="recording")) == [cameras.title]
+
+
+def test_summary_is_searchable(client, cameras):
+    assert titles(search(client, q="acquisition Belgrade")) == [cameras.title]
+
+
+def test_body_text_is_searchable(client, publication_index):
+    page = publication(
+        publication_index,
+        title="Oversight",
+        body=[("paragraph", "<p>Parliamentary committees rarely meet in Kragujevac.</p>")],
+    )
+    assert titles(search(client, q="Kragujevac")) == [page.title]
+
+
+def test_author_names_are_searchable(client, cameras):
+    assert titles(search(client, q="Saša Đorđević")) == [cameras.title]
+
+
+def test_tags_are_searchable(client, cameras):
+    assert titles(search(client, q="surveillance")) == [cameras.title]
+
+
+def test_kind_is_searchable(client, publication_index, kinds, cameras):
+    report = publication(publication_index, title="State capture", kind=kinds["report"])
+    assert titles(search(client, q="report")) == [report.title]
+
+
+def test_op_ed_outlet_is_searchable(client, publication_index, kinds):
+    op_ed = publish(
+        OpEdPageFactory(
+            parent=publication_index, title="Pandemic of geopolitics", outlet_name="Peščanik"
+        )
+    )
+    assert titles(search(client, q="Peščanik")) == [op_ed.title]
+    assert titles(search(client, q="Pescanik")) == [op_ed.title]
+
+
+def test_text_of_attached_pdf_is_searchable(client, publication_index):
+    pdf = PublicationDocument.objects.create(
+        title="Annual report",
+        file=ContentFile(
+            build_simple_pdf(["Procurement of drones in Zrenjanin"]), name="annual.pdf"
+        ),
+    )
+    assert "Zrenjanin" in pdf.extracted_text
+    page = publication(publication_index, title="Annual report 2020", pdf=pdf)
+    assert titles(search(client, q="zrenjanin drones")) == [page.title]
+
+
+def test_replacing_the_pdf_file_reindexes_its_publications(client, publication_index):
+    pdf = PublicationDocument.objects.create(
+        title="Study", file=ContentFile(build_simple_pdf(["Old findings"]), name="study.pdf")
+    )
+    page = publication(publication_index, title="The study", pdf=pdf)
+    pdf.file = ContentFile(build_simple_pdf(["Findings about Subotica"]), name="study-v2.pdf")
+    pdf.save()
+    assert titles(search(client, q="Subotica")) == [page.title]
+
+
+def test_broken_pdf_is_skipped_with_a_log_line(caplog):
+    with caplog.at_level(logging.WARNING, logger="bcsp.publications"):
+        pdf = PublicationDocument.objects.create(
+            title="Broken", file=ContentFile(b"%PDF-1.4 this is not a PDF", name="broken.pdf")
+        )
+    assert pdf.pk and pdf.extracted_text == ""
+    assert "Could not extract text from PDF" in caplog.text
+
+
+def test_encrypted_pdf_is_skipped_with_a_log_line(caplog):
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("secret-password")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with caplog.at_level(logging.WARNING, logger="bcsp.publications"):
+        pdf = PublicationDocument.objects.create(
+            title="Locked", file=ContentFile(buffer.getvalue(), name="locked.pdf")
+        )
+    assert pdf.pk and pdf.extracted_text == ""
+    assert "encrypted PDF" in caplog.text
+
+
+# Quality of results ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["Djordjevic", "Dordevic", "Đorđević", "sasa djordjevic"])
+def test_diacritics_are_folded_in_index_and_query(client, cameras, query):
+    assert titles(search(client, q=query)) == [cameras.title]
+
+
+def test_name_typed_with_diacritics_finds_it_written_without(client, publication_index):
+    page = publication(publication_index, title="Crime", summary="Analysed by Sasa Djordjevic.")
+    assert titles(search(client, q="Saša Đorđević")) == [page.title]
+
+
+def test_stemming_finds_plural_from_singular(client, cameras):
+    assert titles(search(client, q="secret camera")) == [cameras.title]
+
+
+def test_quoted_phrase_matches_words_side_by_side_only(client, publication_index):
+    adjacent = publication(publication_index, title="State capture in Serbia")
+    apart = publication(publication_index, title="Capture of the state budget")
+    assert set(titles(search(client, q="state capture"))) == {adjacent.title, apart.title}
+    assert titles(search(client, q='"state capture"')) == [adjacent.title]
+
+
+@needs_postgres
+def test_title_and_author_matches_rank_above_body_matches(client, publication_index):
+    body_match = publication(
+        publication_index,
+        title="Annual overview",
+        publication_date=datetime.date(2024, 1, 1),
+        body=[("paragraph", "<p>A word on gendarmerie reform.</p>")],
+    )
+    title_match = publication(
+        publication_index, title="Gendarmerie reform", publication_date=datetime.date(2010, 1, 1)
+    )
+    assert titles(search(client, q="gendarmerie")) == [title_match.title, body_match.title]
+
+
+# Filters, sorting, facets, pagination ---------------------------------------------------------
+
+
+@pytest.fixture
+def library(publication_index, author_index, kinds):
+    """Six publications over three years, two kinds, two authors and two tags."""
+    ana = publish(AuthorPageFactory(parent=author_index, title="Ana Petrović", slug="ana"))
+    igor = publish(AuthorPageFactory(parent=author_index, title="Igor Bandović", slug="igor"))
+    specs = [
+        ("Police reform 2018", "analysis", 2018, [ana], ["police"]),
+        ("Police budget 2019", "report", 2019, [igor], ["police", "budget"]),
+        ("Police oversight 2019", "analysis", 2019, [ana, igor], ["oversight"]),
+        ("Police integrity 2020", "analysis", 2020, [igor], ["police"]),
+        ("Police accountability 2020", "report", 2020, [], ["oversight"]),
+        ("Army procurement 2020", "analysis", 2020, [ana], ["budget"]),
+    ]
+    for title, kind, year, authors, tags in specs:
+        publication(
+            publication_index,
+            title=title,
+            kind=kinds[kind],
+            publication_date=datetime.date(year, 6, 1),
+            authors=authors,
+            tag_names=tags,
+        )
+    return {"ana": ana, "igor": igor}
+
+
+def test_filter_by_one_kind(client, library):
+    assert set(titles(search(client, q="police", kind="report"))) == {
+        "Police budget 2019",
+        "Police accountability 2020",
+    }
+
+
+def test_filter_by_several_kinds(client, library):
+    response = client.get(SEARCH_URL, {"q": "police", "kind": ["report", "analysis"]})
+    assert response.context["total"] == 5
+
+
+def test_filter_by_author_tag_and_years(client, library):
+    assert set(titles(search(client, q="police", author="igor"))) == {
+        "Police budget 2019",
+        "Police oversight 2019",
+        "Police integrity 2020",
+    }
+    assert set(titles(search(client, q="police", tag="oversight"))) == {
+        "Police oversight 2019",
+        "Police accountability 2020",
+    }
+    assert set(titles(search(client, q="police", year_from="2019", year_to="2019"))) == {
+        "Police budget 2019",
+        "Police oversight 2019",
+    }
+    assert titles(search(client, q="police", year_to="2018")) == ["Police reform 2018"]
+
+
+def test_tag_filter_accepts_the_tag_name(client, library):
+    assert search(client, tag="Oversight").context["total"] == 2
+
+
+def test_filters_combine(client, library):
+    response = search(
+        client, q="police", kind="analysis", author="igor", tag="police", year_from="2020"
+    )
+    assert titles(response) == ["Police integrity 2020"]
+
+
+def test_filters_work_without_keywords(client, library):
+    response = search(client, kind="analysis", year_from="2020")
+    assert response.status_code == 200
+    assert set(titles(response)) == {"Police integrity 2020", "Army procurement 2020"}
+    assert "2 publications" in html(response)
+
+
+def test_sort_newest_and_oldest(client, library):
+    newest = titles(search(client, q="police", sort="newest"))
+    oldest = titles(search(client, q="police", sort="oldest"))
+    assert newest[-1] == "Police reform 2018"
+    assert oldest[0] == "Police reform 2018"
+    assert [title[-4:] for title in newest] == sorted(
+        (title[-4:] for title in newest), reverse=True
+    )
+
+
+def test_facet_counts_per_kind_and_year_for_the_query(client, library):
+    response = search(client, q="police")
+    kinds = {facet["label"]: facet["count"] for facet in response.context["kind_facets"]}
+    years = {facet["label"]: facet["count"] for facet in response.context["year_facets"]}
+    assert kinds == {"Analysis": 3, "Report": 2}
+    assert years == {2020: 2, 2019: 2, 2018: 1}
+    page = html(response)
+    assert re.search(r"Analysis</a> <span class=\"count\">\(3\)</span>", page)
+    assert re.search(r"2019</a> <span class=\"count\">\(2\)</span>", page)
+
+
+def test_kind_facet_counts_ignore_the_kind_filter_but_not_the_others(client, library):
+    response = search(client, q="police", kind="report", year_from="2020")
+    kinds = {facet["label"]: facet["count"] for facet in response.context["kind_facets"]}
+    years = {facet["label"]: facet["count"] for facet in response.context["year_facets"]}
+    assert kinds == {"Analysis": 1, "Report": 1}
+    assert years == {2020: 1, 2019: 1}
+    assert response.context["total"] == 1
+
+
+def test_pagination_keeps_every_parameter(client, publication_index, kinds):
+    for number in range(12):
+        publication(
+            publication_index,
+            title=f"Surveillance note {number}",
+            kind=kinds["analysis"],
+            publication_date=datetime.date(2021, 1, 1) + datetime.timedelta(days=number),
+        )
+    response = search(client, q="surveillance", kind="analysis", year_from="2021", sort="oldest")
+    assert response.context["total"] == 12
+    next_link = re.search(r'href="\?([^"]*)" rel="next"', html(response)).group(1)
+    assert (
+        next_link
+        == "q=surveillance&amp;kind=analysis&amp;year_from=2021&amp;sort=oldest&amp;page=2"
+    )
+    second = client.get(SEARCH_URL + "?" + next_link.replace("&amp;", "&"))
+    assert titles(second) == ["Surveillance note 10", "Surveillance note 11"]
+
+
+# Highlighting and escaping --------------------------------------------------------------------
+
+
+def test_matched_terms_are_highlighted_in_title_and_summary(client, cameras):
+    page = html(search(client, q="camera"))
+    assert "Public Recording with Secret <mark>Cameras</mark>" in page
+    assert "of security <mark>cameras</mark> throughout" in page
+
+
+def test_markup_in_titles_and_queries_is_shown_as_text(client, publication_index):
+    publication(
+        publication_index,
+        title="<script>alert(1)</script> Surveillance",
+        summary="<b>Bold</b> claims about surveillance & <i>privacy</i>.",
+    )
+    page = html(search(client, q="<script>surveillance</script>"))
+    assert "<script>alert(1)</script>" not in page
+    # "script" is one of the words searched for, so it is highlighted too, as text.
+    assert (
+        "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; <mark>Surveillance</mark>"
+        in page
+    )
+    assert "&lt;b&gt;Bold&lt;/b&gt; claims about <mark>surveillance</mark> &amp;" in page
+    assert "<script>surveillance</script>" not in page
+    assert "&lt;script&gt;surveillance&lt;/script&gt;" in page
+
+
+def test_highlight_escapes_even_without_matches():
+    terms = parse_query("nothing", "en")
+    assert highlight('<img src=x onerror="x">', terms) == "&lt;img src=x onerror=&quot;x&quot;&gt;"
+
+
+# Bad input ------------------------------------------------------------------------------------
+
+
+def test_empty_query_shows_the_form(client, cameras):
+    response = search(client, q="")
+    assert response.status_code == 200
+    assert 'name="q"' in html(response)
+    assert "results" not in response.context or response.context.get("results") is None
+
+
+def test_very_long_query_is_capped(client, cameras):
+    response = search(client, q="camera " * 300)
+    assert response.status_code == 200
+    assert len(response.context["search_query"]) <= MAX_QUERY_LENGTH
+    assert "only its beginning was used" in html(response)
+    assert titles(response) == [cameras.title]
+
+
+@pytest.mark.parametrize(
+    "query", ["'", '"', "&", "|", "!", ":*", "\\", "camera'", 'camera & !"', "a:* | b", "(((", "%_"]
+)
+def test_operator_characters_never_break_the_search(client, cameras, query):
+    response = search(client, q=query)
+    assert response.status_code == 200
+
+
+def test_unbalanced_quotes_search_the_words(client, cameras):
+    response = search(client, q='"secret camera')
+    assert response.status_code == 200
+    assert titles(response) == [cameras.title]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"year_from": "abc"}, "year_from", "Enter a year as four digits"),
+        ({"year_from": "1200"}, "year_from", "Enter a year from 1990 on."),
+        ({"year_from": "2020", "year_to": "2018"}, "year_to", "must be the same as or after"),
+        ({"year_to": "99999999999999999999"}, "year_to", "Enter a year up to 2100."),
+        ({"kind": "no-such-kind"}, "kind", "There is no kind called “no-such-kind”"),
+        ({"author": "nobody"}, "author", "There is no author called “nobody”"),
+        ({"tag": "no-such-tag"}, "tag", "There is no tag called “no-such-tag”"),
+        ({"sort": "random"}, "sort", "Sort by best match, newest or oldest"),
+        ({"language": "xx"}, "language", "There is no content language"),
+    ],
+)
+def test_malformed_advanced_search_is_a_400_with_the_error_by_the_field(
+    client, cameras, params, field, message
+):
+    response = search(client, q="camera", **params)
+    assert response.status_code == 400
+    page = html(response)
+    assert message in page
+    assert f'id="id_{field}_error"' in page
+    assert 'value="camera"' in page  # what the visitor typed is kept
+    assert '<details class="search-advanced" open>' in page
+
+
+@pytest.mark.parametrize("page_number", ["-3", "0", "999999999999999999999", "abc", "1e5", "2"])
+def test_odd_page_numbers_fall_back_to_a_real_page(client, cameras, page_number):
+    response = search(client, q="camera", page=page_number)
+    assert response.status_code == 200
+    assert titles(response) == [cameras.title]
+
+
+def test_null_character_is_a_form_error(client, cameras):
+    response = search(client, q="camera\x00")
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in html(response)
+
+
+def test_no_results_suggests_removing_filters(client, library):
+    response = search(client, q="police", kind="report", author="ana")
+    page = html(response)
+    assert response.status_code == 200
+    assert "No results for “police” with these filters." in page
+    assert 'href="?q=police">Search again without filters</a>' in page
+
+
+# Page shape -----------------------------------------------------------------------------------
+
+
+def test_advanced_search_is_collapsed_until_an_advanced_field_is_set(client, cameras):
+    assert '<details class="search-advanced">' in html(search(client, q="camera"))
+    assert '<details class="search-advanced" open>' in html(
+        search(client, q="camera", sort="oldest")
+    )
+
+
+def test_noindex_only_when_filters_are_combined(client, library):
+    robots = '<meta name="robots" content="noindex, follow">'
+    assert robots not in html(search(client, q="police"))
+    assert robots not in html(search(client, kind="report"))
+    assert robots in html(search(client, q="police", kind="report"))
+    assert robots in html(search(client, tag="police", year_from="2019"))
+
+
+def test_header_search_box_is_on_every_page_and_keeps_the_query(client, cameras):
+    assert 'action="/en/search/"' in html(client.get("/en/"))
+    page = html(search(client, q="secret camera"))
+    assert 'id="header-search-input" type="search" name="q"' in page
+    assert 'value="secret camera"' in page
+
+
+def test_results_show_title_link_kind_date_and_authors(client, cameras):
+    page = html(search(client, q="camera"))
+    assert 'href="/en/publications/public-recording-with-secret-cameras/"' in page
+    assert '<p class="card__kind">Analysis</p>' in page
+    assert '<time datetime="2019-03-20">' in page
+    assert "Saša Đorđević</a>" in page
+    assert "1 result for “camera”" in page
+
+
+# Index updates and visibility -----------------------------------------------------------------
+
+
+def test_new_and_edited_pages_are_found_once_published(client, publication_index):
+    page = publication(publication_index, title="Kosovo dialogue")
+    assert titles(search(client, q="Kosovo")) == ["Kosovo dialogue"]
+    page.title = "Belgrade-Pristina dialogue"
+    page.save_revision()  # a draft: the live page and the index keep the old text
+    assert titles(search(client, q="Pristina")) == []
+    publish(page)
+    assert titles(search(client, q="Pristina")) == ["Belgrade-Pristina dialogue"]
+    assert titles(search(client, q="Kosovo")) == []
+
+
+def test_new_tags_and_authors_are_indexed_on_publish(client, publication_index, author_index):
+    page = publication(publication_index, title="Migration")
+    author = publish(AuthorPageFactory(parent=author_index, title="Milica Kostić", slug="mk"))
+    page.tags.add("borders")
+    page.author_links.create(author=author, sort_order=0)
+    publish(page)
+    assert titles(search(client, q="borders Kostic")) == ["Migration"]
+
+
+def test_unpublished_and_private_pages_are_not_found(client, publication_index):
+    page = publication(publication_index, title="Intelligence oversight")
+    hidden = publication(publication_index, title="Intelligence budget")
+    assert len(titles(search(client, q="intelligence"))) == 2
+    page.unpublish()
+    PageViewRestriction.objects.create(page=hidden, restriction_type="password", password="x")
+    assert titles(search(client, q="intelligence")) == []
+
+
+def test_only_the_current_language_unless_chosen(client, publication_index, kinds, cameras):
+    serbian = Locale.objects.get_or_create(language_code="sr")[0]
+    sr_index = publication_index.copy_for_translation(serbian, copy_parents=True)
+    publish(sr_index)
+    sr_kind = PublicationKindFactory(locale=serbian, name="Analiza", slug="analiza")
+    publication(sr_index, title="Javno snimanje tajnim kamerama", kind=sr_kind, locale=serbian)
+    assert titles(search(client, q="kamerama")) == []
+    assert titles(search(client, q="kamerama", language="sr")) == ["Javno snimanje tajnim kamerama"]
+    assert titles(client.get("/sr/search/", {"q": "kamera"})) == ["Javno snimanje tajnim kamerama"]
+    assert titles(client.get("/sr/search/", {"q": "camera", "language": "en"})) == [cameras.title]
+
+
+# Query counts ---------------------------------------------------------------------------------
+
+
+def make_batch(index, kind, author, count, start):
+    for number in range(start, start + count):
+        publication(
+            index,
+            title=f"Cyber security brief {number}",
+            kind=kind,
+            publication_date=datetime.date(2010 + number % 12, 1, 1),
+            authors=[author],
+            tag_names=[f"topic-{number % 5}"],
+        )
+
+
+def test_keyword_search_with_a_filter_runs_a_fixed_number_of_queries(
+    client, publication_index, author_index, kinds
+):
+    author = publish(AuthorPageFactory(parent=author_index, title="Nikola Ilić", slug="ni"))
+    params = {"q": "cyber security", "kind": "analysis"}
+    counts = []
+    for start, count in ((0, 3), (3, 9)):
+        make_batch(publication_index, kinds["analysis"], author, count, start)
+        client.get(SEARCH_URL, params)  # warm per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(SEARCH_URL, params)
+        assert response.context["total"] == start + count
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_browsing_by_filter_runs_a_fixed_number_of_queries(
+    client, publication_index, author_index, kinds
+):
+    author = publish(AuthorPageFactory(parent=author_index, title="Nikola Ilić", slug="ni"))
+    counts = []
+    for start, count in ((0, 3), (3, 9)):
+        make_batch(publication_index, kinds["analysis"], author, count, start)
+        client.get(SEARCH_URL, {"author": "ni"})
+        with CaptureQueriesContext(connection) as queries:
+            client.get(SEARCH_URL, {"author": "ni", "year_from": "2010"})
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_counts_through_backend_facets_match_the_grouped_counts(client, library, monkeypatch):
+    """Search servers cannot group matches in SQL; their facet path gives the same numbers."""
+    from publications.search import PublicationSearch
+
+    params = {"q": "police", "kind": "report", "year_from": "2019", "tag": "police"}
+    grouped = search(client, **params).context
+    monkeypatch.setattr(PublicationSearch, "_counts_by_kind_and_year", lambda self: None)
+    faceted = search(client, **params).context
+    assert faceted["total"] == grouped["total"] == 1
+    assert faceted["kind_facets"] == grouped["kind_facets"]
+    assert faceted["year_facets"] == grouped["year_facets"]
+
+
+VNU_JAR = (
+    Path(__file__).resolve().parent
+    / "browser"
+    / "node_modules"
+    / "vnu-jar"
+    / "build"
+    / "dist"
+    / "vnu.jar"
+)
+
+
+def test_every_state_of_the_search_page_is_valid_html(client, library, tmp_path):
+    if not VNU_JAR.exists() or shutil.which("java") is None:
+        pytest.skip("the Nu HTML Checker needs Java and `npm ci --prefix tests/browser`")
+    states = {
+        "landing": {},
+        "results": {"q": "police", "kind": "report"},
+        "browse": {"tag": "police", "sort": "oldest"},
+        "no-results": {"q": "zzzz", "author": "ana"},
+        "errors": {"q": "police", "year_from": "abc", "kind": "nope", "tag": "nope"},
+    }
+    files = []
+    for name, params in states.items():
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(search(client, **params).content)
+        files.append(str(path))
+    result = subprocess.run(  # noqa: S603
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *files],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout or "{}").get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors)
