@@ -1,0 +1,95 @@
+"""sitemap.xml with hreflang alternates for every language, and robots.txt."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from wagtail.models import Page, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
+SITEMAP_CACHE_SECONDS = 60 * 60
+
+
+def sitemap_entries(request):
+    """One entry per live public page, each listing every language version as alternates.
+
+    Pages that no site serves (get_full_url() is None) are left out.
+    """
+    pages = (
+        Page.objects.live()
+        .public()
+        .filter(depth__gte=2)
+        .select_related("locale")
+        .only(
+            "url_path",
+            "translation_key",
+            "locale__language_code",
+            "last_published_at",
+            "latest_revision_created_at",
+            "first_published_at",
+        )
+    )
+    located = []
+    for page in pages.order_by("path"):
+        url = page.get_full_url(request)
+        if url:
+            located.append((page, url))
+    versions = defaultdict(list)
+    for page, url in located:
+        versions[page.translation_key].append((page.locale.language_code, url))
+    entries = []
+    for page, url in located:
+        alternates = sorted(versions[page.translation_key])
+        default = next(
+            (alt_url for code, alt_url in alternates if code == settings.LANGUAGE_CODE), None
+        )
+        modified = (
+            page.last_published_at or page.latest_revision_created_at or page.first_published_at
+        )
+        entries.append(
+            {
+                "location": url,
+                "lastmod": modified.date().isoformat() if modified else None,
+                "alternates": alternates if len(alternates) > 1 else [],
+                "x_default": default if len(alternates) > 1 else None,
+            }
+        )
+    return entries
+
+
+@require_GET
+def sitemap(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return HttpResponse(status=404)
+    key = SITEMAP_CACHE_KEY.format(site_id=site.pk)
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("seo/sitemap.xml", {"entries": sitemap_entries(request)})
+        cache.set(key, body, SITEMAP_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/xml; charset=utf-8")
+
+
+@require_GET
+def robots_txt(request):
+    search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix
+    search_paths = [f"/{code}/{search_path}" for code, _name in settings.LANGUAGES]
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    lines += [f"Disallow: {path}" for path in search_paths]
+    lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def clear_sitemap_cache(**kwargs):
+    cache.delete_many(
+        [SITEMAP_CACHE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
+    )
+
+
+for signal in (page_published, page_unpublished, post_page_move):
+    signal.connect(clear_sitemap_cache, dispatch_uid=f"sitemap-{signal!r}")

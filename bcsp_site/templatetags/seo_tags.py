@@ -1,0 +1,209 @@
+"""Head metadata: canonical URL, OpenGraph/Twitter cards, JSON-LD, Google Scholar tags, feeds."""
+
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+register = template.Library()
+
+SOCIAL_RENDITION = "fill-1200x630|format-jpeg"
+SCHEMA_TYPES = {"report": "Report", "op-ed": "OpinionNewsArticle", "policy-paper": "Report"}
+JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def site_root(request):
+    site = Site.find_for_request(request)
+    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+
+
+def absolute(request, path):
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return site_root(request) + path
+
+
+def social_image_url(request, page):
+    image = getattr(page, "cover_image", None) or getattr(page, "social_image", None)
+    if image is None:
+        image = getattr(page, "photo", None)
+    if image is None:
+        return ""
+    return absolute(request, image.get_rendition(SOCIAL_RENDITION).url)
+
+
+def jsonld(data):
+    text = json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+def publication_jsonld(request, page, url, image_url, organisation):
+    publisher = {
+        "@type": "Organization",
+        "name": organisation.name,
+        "url": absolute(request, "/"),
+    }
+    authors = [
+        {"@type": "Person", "name": author.title, "url": absolute(request, author.get_url(request))}
+        for author in page.authors
+    ] or [publisher]
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(page.kind.slug, "ScholarlyArticle"),
+        "headline": page.title[:110],
+        "name": page.title,
+        "description": page.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": page.publication_date.isoformat(),
+        "inLanguage": page.locale.language_code,
+        "author": authors,
+        "publisher": publisher,
+        "keywords": [tag.name for tag in page.tags.all()],
+        "genre": page.kind.name,
+    }
+    if page.last_published_at:
+        data["dateModified"] = page.last_published_at.isoformat()
+    if image_url:
+        data["image"] = image_url
+    if page.pdf_id:
+        data["associatedMedia"] = {
+            "@type": "MediaObject",
+            "contentUrl": absolute(request, page.pdf.url),
+            "encodingFormat": "application/pdf",
+        }
+    based_on = getattr(page, "outlet_url", "") if getattr(page, "translator_name", "") else ""
+    source = getattr(page, "translation_source_url", None)
+    if source:
+        based_on = absolute(request, source(request))
+    if based_on:
+        data["isBasedOn"] = based_on
+    return data
+
+
+def scholar_tags(request, page, organisation):
+    tags = [("citation_title", page.title)]
+    tags += [("citation_author", author.title) for author in page.authors]
+    if not page.authors:
+        tags.append(("citation_author", organisation.name))
+    tags += [
+        ("citation_publication_date", page.publication_date.strftime("%Y/%m/%d")),
+        ("citation_publisher", organisation.name),
+        ("citation_language", page.locale.language_code),
+    ]
+    if page.kind.slug in ("report", "policy-paper"):
+        tags.append(("citation_technical_report_institution", organisation.name))
+    if page.pdf_id:
+        tags.append(("citation_pdf_url", absolute(request, page.pdf.url)))
+    return tags
+
+
+def feed_links(request, page, context):
+    """(title, RSS url, Atom url) for the listings this page shows."""
+    from authors.models import AuthorPage
+    from publications.models import PublicationIndexPage
+
+    links = []
+    if isinstance(page, (PublicationIndexPage, AuthorPage)):
+        base = page.get_url(request)
+        links.append(
+            (
+                page.title,
+                base + page.reverse_subpage("feed"),
+                base + page.reverse_subpage("feed_atom"),
+            )
+        )
+        tag = context.get("tag")
+        if isinstance(page, PublicationIndexPage) and tag is not None:
+            links.append(
+                (
+                    f"{page.title}: {tag.name}",
+                    base + page.reverse_subpage("tag_feed", args=[tag.slug]),
+                    base + page.reverse_subpage("tag_feed_atom", args=[tag.slug]),
+                )
+            )
+    return links
+
+
+@register.inclusion_tag("components/meta_tags.html", takes_context=True)
+def page_meta(context):
+    from bcsp_site.models import OrganisationSettings
+    from publications.models import PublicationPage
+
+    request = context["request"]
+    page = context.get("page")
+    organisation = OrganisationSettings.for_request(request)
+    canonical = absolute(request, request.path)
+    page_number = request.GET.get("page", "")
+    if page_number.isdigit() and page_number != "1":
+        canonical += f"?page={page_number}"
+    meta = {
+        "canonical": canonical,
+        "site_name": organisation.name,
+        "og_type": "website",
+        "image_url": "",
+        "scholar": [],
+        "jsonld": None,
+        "feeds": [],
+        "locale": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en",
+        "description": organisation.description,
+    }
+    if page is None:
+        return meta
+    default_description = organisation.description
+    meta["title"] = page.seo_title or page.title
+    meta["description"] = page.search_description or getattr(page, "intro", "")
+    if context.get("tag") is not None:
+        meta["title"] = _("Publications tagged “%(tag)s”") % {"tag": context["tag"].name}
+        meta["description"] = _("Everything the %(name)s has published on %(tag)s.") % {
+            "name": organisation.name,
+            "tag": context["tag"].name,
+        }
+    elif context.get("year"):
+        meta["title"] = _("Publications from %(year)s") % {"year": context["year"]}
+        meta["description"] = _("Everything the %(name)s published in %(year)s.") % {
+            "name": organisation.name,
+            "year": context["year"],
+        }
+    elif getattr(page, "role", None) is not None and not meta["description"]:
+        meta["description"] = _("%(name)s, %(role)s: publications and biography.") % {
+            "name": page.title,
+            "role": page.role or organisation.name,
+        }
+    meta["image_url"] = social_image_url(request, page)
+    meta["feeds"] = feed_links(request, page, context)
+    if isinstance(page, PublicationPage):
+        meta["og_type"] = "article"
+        meta["description"] = page.search_description or page.summary
+        meta["published"] = page.publication_date.isoformat()
+        meta["scholar"] = scholar_tags(request, page, organisation)
+        meta["jsonld"] = jsonld(
+            publication_jsonld(request, page, canonical, meta["image_url"], organisation)
+        )
+    elif page.depth == 2:
+        meta["jsonld"] = jsonld(
+            {
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": organisation.name,
+                "url": canonical,
+                "inLanguage": page.locale.language_code,
+                "publisher": {"@type": "Organization", "name": organisation.name},
+            }
+        )
+    elif getattr(page, "role", None) is not None:
+        meta["og_type"] = "profile"
+        meta["jsonld"] = jsonld(
+            {
+                "@context": "https://schema.org",
+                "@type": "Person",
+                "name": page.title,
+                "jobTitle": page.role,
+                "url": canonical,
+                "worksFor": {"@type": "Organization", "name": organisation.name},
+            }
+        )
+    meta["description"] = meta["description"] or default_description
+    return meta
