@@ -1,0 +1,67 @@
+"""axe-core and the Nu HTML Checker on every kind of public page."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+VNU_JAR = (
+    Path(__file__).resolve().parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+
+PAGES = {
+    "home": "/en/",
+    "listing": "/en/publications/",
+    "year archive": "/en/publications/2019/",
+    "tag page": "/en/publications/tags/surveillance/",
+    "publication": "/en/publications/the-security-sector-in-a-captured-state/",
+    "op-ed": "/en/publications/public-recording-with-secret-cameras/",
+    "authors": "/en/authors/",
+    "author": "/en/authors/sasa-djordjevic/",
+    "search with filters": "/en/search/?q=security&kind=analysis&year_from=2019&year_to=2020",
+    "e-bulletin": "/en/e-bulletin/",
+    "not found": "/en/no-such-page/",
+}
+
+
+def describe(violations):
+    return "\n".join(
+        f"{item['id']} ({item['impact']}): {item['help']} — "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in item["nodes"][:3])
+        for item in violations
+    )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_axe_violations(page, demo_site, name):
+    page.goto(f"{demo_site.url}{PAGES[name]}")
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    assert violations == [], f"{name}: {describe(violations)}"
+
+
+def test_pages_are_valid_html(demo_site, tmp_path, client):
+    if not VNU_JAR.exists() or shutil.which("java") is None:
+        pytest.skip("Nu HTML Checker needs Java and `npm ci --prefix tests/browser`")
+    files = []
+    for name, url in PAGES.items():
+        response = client.get(url, HTTP_HOST=demo_site.url.split("//")[1])
+        path = tmp_path / f"{name.replace(' ', '-')}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    result = subprocess.run(  # noqa: S603
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", *files],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout or "{}").get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors)
