@@ -3,12 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.images import get_image_model
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from bcsp_site.models import BasePage
+from bcsp_site.models import BasePage, PublicPageManager
+from bcsp_site.renditions import attach_renditions
+from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 AUTHORS_PAGE_SIZE = 10
 PHOTO_RENDITION = "fill-240x240|format-webp"
@@ -32,23 +34,19 @@ class AuthorIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["authors"] = (
+        authors = list(
             AuthorPage.objects.child_of(self)
             .live()
             .public()
-            .select_related("locale")
-            .prefetch_related(
-                models.Prefetch(
-                    "photo",
-                    queryset=get_image_model().objects.prefetch_renditions(PHOTO_RENDITION),
-                )
-            )
+            .select_related("photo")
             .order_by("title")
         )
+        attach_renditions([author.photo for author in authors], PHOTO_RENDITION)
+        context["authors"] = authors
         return context
 
 
-class AuthorPage(BasePage):
+class AuthorPage(RoutablePageMixin, BasePage):
     """A researcher or contributor; the title is the author's full name."""
 
     template = "pages/author_page.html"
@@ -77,6 +75,9 @@ class AuthorPage(BasePage):
         blank=True, help_text=_("Optional public email address; leave empty to hide it.")
     )
 
+    objects = PublicPageManager()
+    prepared_renditions = {"photo": (PHOTO_RENDITION, SOCIAL_RENDITION)}
+
     content_panels = [
         *BasePage.content_panels,
         FieldPanel("role"),
@@ -97,16 +98,43 @@ class AuthorPage(BasePage):
     class Meta:
         verbose_name = _("author")
 
+    @classmethod
+    def serve_queryset(cls):
+        return super().serve_queryset().select_related("photo").prefetch_related("links")
+
     def publications(self):
         from publications.models import PublicationPage
 
         return PublicationPage.objects.for_listing().filter(author_links__author=self)
 
     def get_context(self, request, *args, **kwargs):
+        from publications.models import PublicationPage
+
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.publications(), AUTHORS_PAGE_SIZE)
+        publications = PublicationPage.objects.for_cards().filter(author_links__author=self)
+        paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
         context["publications"] = paginator.get_page(request.GET.get("page"))
         return context
+
+    def feed(self, request, atom):
+        from publications.feeds import feed_response
+
+        return feed_response(
+            request,
+            page=self,
+            title=self.title,
+            description=self.role,
+            publications=self.publications(),
+            atom=atom,
+        )
+
+    @path("feed/", name="feed")
+    def rss_feed(self, request):
+        return self.feed(request, atom=False)
+
+    @path("feed/atom/", name="feed_atom")
+    def atom_feed(self, request):
+        return self.feed(request, atom=True)
 
 
 class AuthorLink(Orderable):

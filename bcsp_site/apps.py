@@ -6,4 +6,4 @@ class BcspSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import navigation  # noqa: F401  (connects cache invalidation signals)
+        from . import navigation, seo  # noqa: F401  (connect cache invalidation signals)

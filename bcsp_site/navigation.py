@@ -1,14 +1,16 @@
 """The header menu: the home page's children marked "show in menus", cached per language.
 
-Building it costs two queries, so it is cached and dropped whenever a page is published,
-unpublished, moved or deleted.
+Building it costs two queries (the home page in this language, its children), so it is
+cached and dropped whenever a page is published, unpublished, moved or deleted.
 """
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from wagtail.models import Locale, Page, Site
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 CACHE_KEY = "navigation:main:{site_id}:{language}"
@@ -19,7 +21,10 @@ def main_menu(request):
     site = Site.find_for_request(request)
     if site is None:
         return []
-    language = Locale.get_active().language_code
+    try:
+        language = get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        language = settings.LANGUAGE_CODE
     key = CACHE_KEY.format(site_id=site.pk, language=language)
     items = cache.get(key)
     if items is None:
@@ -29,11 +34,18 @@ def main_menu(request):
 
 
 def _build_menu(site, language):
-    home = Page.objects.filter(pk=site.root_page_id).first()
-    if home is None:
-        return []
-    home = home.get_translation_or_none(Locale.objects.get_for_language(language)) or home
-    pages = home.get_children().live().public().in_menu().only("title", "url_path", "locale_id")
+    from .models import PublicPageQuerySet
+
+    translations = Page.objects.filter(translation_key=site.root_page.translation_key)
+    home = translations.filter(locale__language_code=language).first() or site.root_page
+    pages = (
+        PublicPageQuerySet(Page)
+        .child_of(home)
+        .live()
+        .public()
+        .in_menu()
+        .only("title", "url_path", "locale_id")
+    )
     items = [(home.title, home.get_url(current_site=site))]
     items += [(page.title, page.get_url(current_site=site)) for page in pages]
     return items

@@ -7,11 +7,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from bcsp_site import seo
+from publications import citations
 from publications import views as publication_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
     path(
         "favicon.ico",
         RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.ico", permanent=True),
@@ -29,8 +33,15 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("search/", publication_views.search, name="search"),
+    path("cite/<int:page_id>.bib", citations.bibtex_download, name="cite_bibtex"),
+    path("cite/<int:page_id>.ris", citations.ris_download, name="cite_ris"),
     path("e-bulletin/", include("newsletter.urls")),
     path("comments/", include("comments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+# Error pages that leak nothing; a lost database connection answers 503 (bcsp_site.errors).
+handler400 = "bcsp_site.errors.bad_request"
+handler403 = "bcsp_site.errors.permission_denied"
+handler500 = "bcsp_site.errors.server_error"

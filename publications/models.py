@@ -1,11 +1,14 @@
+import datetime
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -18,12 +21,14 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPan
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
-from wagtail.models import Orderable, PageManager, PageQuerySet, TranslatableMixin
+from wagtail.models import Orderable, PageManager, PageViewRestriction, TranslatableMixin
 from wagtail.search import index
+from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import register_snippet
 
-from bcsp_site.models import BasePage
+from bcsp_site.models import BasePage, PublicPageQuerySet
+from bcsp_site.renditions import attach_renditions
+from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 from .blocks import BodyBlock
 from .pdf import extract_pdf_text
@@ -32,6 +37,11 @@ logger = logging.getLogger("bcsp.publications")
 
 PAGE_SIZE = 12
 CARD_RENDITION = "fill-640x360|format-webp"
+COVER_RENDITION = "fill-1200x630|format-webp"
+# page_ptr_id rather than pk: the database can then read the newest straight off the
+# publication_date_order index instead of sorting them all.
+NEWEST_FIRST = ("-publication_date", "-page_ptr_id")
+YEARS_CACHE_KEY = "publications:years:{locale_id}"
 RESERVED_SLUGS = {"tags", "feed", "search"}
 
 ORIGINAL_LANGUAGES = [
@@ -85,9 +95,23 @@ class PublicationDocument(AbstractDocument):
     search_fields = [*AbstractDocument.search_fields, index.SearchField("extracted_text")]
 
     def save(self, *args, **kwargs):
-        if self.file and self._file_changed():
+        replaced = bool(self.pk)
+        changed = bool(self.file) and self._file_changed()
+        if changed:
             self.extracted_text = extract_pdf_text(self.file) if self.is_pdf else ""
         super().save(*args, **kwargs)
+        if changed and replaced:
+            self.reindex_publications()
+
+    def reindex_publications(self):
+        """Publications index the text of their PDF: refresh those that attach this one."""
+        from wagtail.search.tasks import insert_or_update_object_task
+
+        pages = PublicationPage.objects.filter(pdf=self).values_list(
+            "pk", "content_type__app_label", "content_type__model"
+        )
+        for pk, app_label, model_name in pages:
+            insert_or_update_object_task.enqueue(app_label, model_name, str(pk))
 
     @property
     def is_pdf(self):
@@ -106,30 +130,38 @@ class PublicationPageTag(TaggedItemBase):
     )
 
 
-class PublicationQuerySet(PageQuerySet):
-    def for_listing(self):
-        """Live, public publications with everything a card shows, newest first."""
-        image_model = get_image_model()
+def author_links_prefetch():
+    """The credited authors, in order, with their pages: one query for a whole list."""
+    return Prefetch(
+        "author_links",
+        queryset=PublicationAuthor.objects.select_related("author").order_by("sort_order"),
+    )
+
+
+class PublicationQuerySet(PublicPageQuerySet):
+    def for_cards(self):
+        """Live, public publications with what a card shows, newest first.
+
+        Kind and cover image come in the same query, the authors in one more. Cover
+        renditions are attached to the results with attach_card_renditions().
+        """
         return (
             self.live()
             .public()
             .defer_streamfields()
-            .select_related("kind", "locale")
-            .prefetch_related(
-                Prefetch(
-                    "author_links",
-                    queryset=PublicationAuthor.objects.select_related("author__locale").order_by(
-                        "sort_order"
-                    ),
-                ),
-                "tags",
-                Prefetch(
-                    "cover_image",
-                    queryset=image_model.objects.prefetch_renditions(CARD_RENDITION),
-                ),
-            )
-            .order_by("-publication_date", "-pk")
+            .select_related("kind", "cover_image")
+            .prefetch_related(author_links_prefetch())
+            .order_by(*NEWEST_FIRST)
         )
+
+    def for_listing(self):
+        """for_cards() plus the tags, for lists that show them (feeds)."""
+        return self.for_cards().prefetch_related("tags")
+
+
+def attach_card_renditions(publications):
+    """Look the card-sized cover renditions of these publications up all at once."""
+    attach_renditions([publication.cover_image for publication in publications], CARD_RENDITION)
 
 
 PublicationManager = PageManager.from_queryset(PublicationQuerySet)
@@ -156,16 +188,26 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def base_queryset(self):
         return PublicationPage.objects.for_listing().filter(locale_id=self.locale_id)
 
+    def card_queryset(self):
+        return PublicationPage.objects.for_cards().filter(locale_id=self.locale_id)
+
     def years(self):
-        return list(
-            PublicationPage.objects.live()
-            .public()
-            .filter(locale_id=self.locale_id)
-            .annotate(year=ExtractYear("publication_date"))
-            .values("year")
-            .annotate(count=Count("pk"))
-            .order_by("-year")
-        )
+        """[{"year": 2020, "count": 14}, …], newest first; cached, as counting them all is the
+        slowest part of a listing (dropped whenever publications change, see below)."""
+        key = YEARS_CACHE_KEY.format(locale_id=self.locale_id)
+        years = cache.get(key)
+        if years is None:
+            years = list(
+                PublicationPage.objects.live()
+                .public()
+                .filter(locale_id=self.locale_id)
+                .annotate(year=ExtractYear("publication_date"))
+                .values("year")
+                .annotate(count=Count("pk"))
+                .order_by("-year")
+            )
+            cache.set(key, years, 60 * 60)
+        return years
 
     def kinds(self):
         return list(PublicationKind.objects.filter(locale_id=self.locale_id))
@@ -199,16 +241,34 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             active["author"] = author
         return publications, active
 
-    def render_listing(self, request, publications, **extra):
+    def render_listing(self, request, publications, empty_is_404=False, year=None, **extra):
+        """Render a page of `publications` (filtered by the query string) with the archive.
+
+        Without filters the number of publications comes from the year counts, which are
+        cached, rather than from counting them again.
+        """
+        years = self.years()
+        if year is not None and not any(entry["year"] == year for entry in years):
+            raise Http404("Nothing published that year")
         publications, active_filters = self.filter_publications(request, publications)
-        page_obj = Paginator(publications, PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = Paginator(publications, PAGE_SIZE)
+        if not active_filters and not extra:
+            paginator.count = sum(
+                entry["count"] for entry in years if year is None or entry["year"] == year
+            )
+        page_obj = paginator.get_page(request.GET.get("page"))
+        if empty_is_404 and not active_filters and not page_obj.paginator.count:
+            raise Http404("Nothing to list here")
+        page_obj.object_list = list(page_obj.object_list)
+        attach_card_renditions(page_obj.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             "publications": page_obj,
             "active_filters": active_filters,
             "filter_query": query.urlencode(),
-            "years": self.years(),
+            "years": years,
+            "year": year,
             "kinds": self.kinds(),
             **extra,
         }
@@ -216,22 +276,75 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
 
     @path("")
     def all_publications(self, request):
-        return self.render_listing(request, self.base_queryset())
+        return self.render_listing(request, self.card_queryset())
 
     @path("<int:year>/", name="year")
     def year_archive(self, request, year):
-        publications = self.base_queryset().filter(publication_date__year=year)
-        if not publications.exists():
-            raise Http404("Nothing published that year")
+        if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+            raise Http404("No such year")
+        publications = self.card_queryset().filter(publication_date__year=year)
         return self.render_listing(request, publications, year=year)
 
     @path("tags/<slug:tag_slug>/", name="tag")
     def tag_archive(self, request, tag_slug):
+        tag, publications = self.tag_publications(tag_slug, self.card_queryset())
+        return self.render_listing(request, publications, empty_is_404=True, tag=tag)
+
+    # Feeds: RSS 2.0 at feed/, Atom at feed/atom/, for everything, a tag or a kind.
+
+    def feed(self, request, publications, title, atom):
+        from .feeds import feed_response
+
+        return feed_response(
+            request,
+            page=self,
+            title=title,
+            description=self.intro,
+            publications=publications,
+            atom=atom,
+        )
+
+    def tag_publications(self, tag_slug, publications=None):
         tag = Tag.objects.filter(slug=tag_slug).first()
         if tag is None:
             raise Http404("Unknown tag")
-        publications = self.base_queryset().filter(tagged_items__tag=tag)
-        return self.render_listing(request, publications, tag=tag)
+        if publications is None:
+            publications = self.base_queryset()
+        return tag, publications.filter(tagged_items__tag=tag)
+
+    def kind_publications(self, kind_slug):
+        kind = PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug).first()
+        if kind is None:
+            raise Http404("Unknown kind")
+        return kind, self.base_queryset().filter(kind=kind)
+
+    @path("feed/", name="feed")
+    def rss_feed(self, request):
+        return self.feed(request, self.base_queryset(), self.title, atom=False)
+
+    @path("feed/atom/", name="feed_atom")
+    def atom_feed(self, request):
+        return self.feed(request, self.base_queryset(), self.title, atom=True)
+
+    @path("tags/<slug:tag_slug>/feed/", name="tag_feed")
+    def tag_rss_feed(self, request, tag_slug):
+        tag, publications = self.tag_publications(tag_slug)
+        return self.feed(request, publications, f"{self.title}: {tag.name}", atom=False)
+
+    @path("tags/<slug:tag_slug>/feed/atom/", name="tag_feed_atom")
+    def tag_atom_feed(self, request, tag_slug):
+        tag, publications = self.tag_publications(tag_slug)
+        return self.feed(request, publications, f"{self.title}: {tag.name}", atom=True)
+
+    @path("kinds/<slug:kind_slug>/feed/", name="kind_feed")
+    def kind_rss_feed(self, request, kind_slug):
+        kind, publications = self.kind_publications(kind_slug)
+        return self.feed(request, publications, f"{self.title}: {kind.name}", atom=False)
+
+    @path("kinds/<slug:kind_slug>/feed/atom/", name="kind_feed_atom")
+    def kind_atom_feed(self, request, kind_slug):
+        kind, publications = self.kind_publications(kind_slug)
+        return self.feed(request, publications, f"{self.title}: {kind.name}", atom=True)
 
 
 class PublicationPage(BasePage):
@@ -305,17 +418,17 @@ class PublicationPage(BasePage):
     ]
     settings_panels = [*BasePage.settings_panels, FieldPanel("comments_open")]
 
+    # Text is indexed folded and stemmed (see publications.search) so that "Djordjevic" finds
+    # "Đorđević" and "camera" finds "cameras" on every backend; boosts rank title and author
+    # matches above tags and kind, those above the summary, and that above body and PDF text.
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("body"),
-        index.RelatedFields(
-            "author_links",
-            [index.RelatedFields("author", [index.SearchField("title", boost=5)])],
-        ),
-        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
-        index.RelatedFields("kind", [index.SearchField("name")]),
-        index.RelatedFields("pdf", [index.SearchField("extracted_text")]),
+        index.SearchField("search_title_text", boost=10),
+        index.SearchField("search_topics_text", boost=5),
+        index.SearchField("search_summary_text", boost=2),
+        index.SearchField("search_body_text"),
+        index.RelatedFields("author_links", [index.FilterField("author")]),
+        index.RelatedFields("tagged_items", [index.FilterField("tag")]),
         index.FilterField("publication_date"),
         index.FilterField("kind"),
         index.FilterField("locale"),
@@ -323,6 +436,10 @@ class PublicationPage(BasePage):
 
     class Meta:
         verbose_name = _("publication")
+        indexes = [
+            # Newest first without sorting every publication (see NEWEST_FIRST).
+            models.Index(fields=["publication_date", "page_ptr"], name="publication_date_order"),
+        ]
 
     def clean(self):
         super().clean()
@@ -330,6 +447,18 @@ class PublicationPage(BasePage):
             raise ValidationError(
                 {"slug": _("This slug is reserved for archive addresses; please choose another.")}
             )
+
+    prepared_renditions = {"cover_image": (CARD_RENDITION, COVER_RENDITION, SOCIAL_RENDITION)}
+
+    @classmethod
+    def serve_queryset(cls):
+        """Kind, cover image, PDF, authors and tags with the page: three queries in all."""
+        return (
+            super()
+            .serve_queryset()
+            .select_related("kind", "cover_image", "pdf")
+            .prefetch_related(author_links_prefetch(), "tags")
+        )
 
     @cached_property
     def authors(self):
@@ -339,17 +468,53 @@ class PublicationPage(BasePage):
     def year(self):
         return self.publication_date.year
 
+    # Search index: normalised copies of the searchable text (publications.search).
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related("kind", "pdf", "locale")
+            .prefetch_related("tags", "author_links__author")
+        )
+
+    def search_title_text(self):
+        from .search import publication_title_text
+
+        return publication_title_text(self)
+
+    def search_topics_text(self):
+        from .search import publication_topics_text
+
+        return publication_topics_text(self)
+
+    def search_summary_text(self):
+        from .search import publication_summary_text
+
+        return publication_summary_text(self)
+
+    def search_body_text(self):
+        from .search import publication_body_text
+
+        return publication_body_text(self)
+
     def related_publications(self, limit=3):
+        """The newest publications sharing an author or a tag with this one."""
         author_ids = [link.author_id for link in self.author_links.all()]
         tag_ids = [tag.pk for tag in self.tags.all()]
         if not author_ids and not tag_ids:
             return []
+        shares_author = PublicationAuthor.objects.filter(author_id__in=author_ids)
+        shares_tag = PublicationPageTag.objects.filter(tag_id__in=tag_ids)
         related = (
-            PublicationPage.objects.for_listing()
+            PublicationPage.objects.for_cards()
             .filter(locale_id=self.locale_id)
-            .filter(Q(author_links__author_id__in=author_ids) | Q(tagged_items__tag_id__in=tag_ids))
+            .filter(
+                Q(pk__in=shares_author.values("page_id"))
+                | Q(pk__in=shares_tag.values("content_object_id"))
+            )
             .exclude(pk=self.pk)
-            .distinct()
         )
         return list(related[:limit])
 
@@ -404,7 +569,10 @@ class OpEdPage(PublicationPage):
         ),
     ]
 
-    search_fields = [*PublicationPage.search_fields, index.SearchField("outlet_name")]
+    def search_topics_text(self):
+        from .search import publication_topics_text
+
+        return publication_topics_text(self, self.outlet_name)
 
     class Meta:
         verbose_name = _("op-ed")
@@ -450,3 +618,42 @@ class PublicationAuthor(Orderable):
         constraints = [
             models.UniqueConstraint(fields=["page", "author"], name="unique_author_per_publication")
         ]
+
+
+def reindex_published_publication(sender, instance, **kwargs):
+    """Index a publication again once publishing is complete.
+
+    The save that publishing does indexes the page before its authors and tags are written,
+    so the index would lag one publish behind for them.
+    """
+    from wagtail.search.tasks import insert_or_update_object_task
+
+    insert_or_update_object_task.enqueue(
+        instance._meta.app_label, instance._meta.model_name, str(instance.pk)
+    )
+
+
+for _model in (PublicationPage, OpEdPage):
+    page_published.connect(
+        reindex_published_publication, sender=_model, dispatch_uid=f"reindex-{_model.__name__}"
+    )
+
+
+def clear_years_cache(sender, **kwargs):
+    """Drop the cached year counts whenever a publication is saved (publishing included),
+    unpublished, moved or deleted, or a view restriction changes which of them are public."""
+    from wagtail.models import Locale
+
+    is_publication = isinstance(sender, type) and issubclass(sender, PublicationPage)
+    if not is_publication and sender is not PageViewRestriction:
+        return
+    cache.delete_many(
+        [
+            YEARS_CACHE_KEY.format(locale_id=pk)
+            for pk in Locale.all_objects.values_list("pk", flat=True)
+        ]
+    )
+
+
+for _signal in (page_published, page_unpublished, post_page_move, post_save, post_delete):
+    _signal.connect(clear_years_cache, dispatch_uid=f"publication-years-{_signal!r}")

@@ -47,3 +47,19 @@ def publication_index(home_page):
 @pytest.fixture
 def author_index(home_page):
     return AuthorIndexPageFactory(parent=home_page)
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests flush the database; reload the migrations' data (root page,
+    locales, collections) before each one so test order never matters."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )

@@ -2,7 +2,8 @@ import datetime
 
 import factory
 import wagtail_factories
-from wagtail.models import Locale
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Locale
 
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.models import HomePage
@@ -17,6 +18,17 @@ from publications.models import (
 
 def english():
     return Locale.objects.get_or_create(language_code="en")[0]
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """An image in the root collection (wagtail_factories' own makes a new root each time)."""
+
+    title = factory.Sequence(lambda n: f"Cover {n}")
+    file = factory.django.ImageField(width=1200, height=675, color="navy")
+    collection = factory.LazyFunction(Collection.get_first_root_node)
+
+    class Meta:
+        model = get_image_model()
 
 
 class HomePageFactory(wagtail_factories.PageFactory):
@@ -71,6 +83,7 @@ class PublicationPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = PublicationPage
+        skip_postgeneration_save = True  # tag_names saves when it has something to save
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):

@@ -33,10 +33,10 @@
         var list = root.querySelector(".carousel__slides");
         if (slides.length < 2 || !controls) return;
         var pauseButton = root.querySelector("[data-carousel-pause]");
-        var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
         var current = 0;
         var timer = null;
-        var userPaused = reduceMotion;
+        var userPaused = reduceMotion.matches;
         var interval = 7000;
 
         root.classList.add("carousel--enhanced");
@@ -72,6 +72,20 @@
             userPaused = !userPaused;
             updatePauseLabel();
             if (userPaused) { stop(); } else { start(); }
+        });
+        // Left and right arrow keys also turn the slides while a control has focus.
+        controls.addEventListener("keydown", function (event) {
+            var step = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+            if (!step) return;
+            event.preventDefault();
+            show(current + step, true);
+        });
+        // Switching reduced motion on mid-visit stops the rotation too.
+        reduceMotion.addEventListener("change", function () {
+            if (!reduceMotion.matches) return;
+            userPaused = true;
+            stop();
+            updatePauseLabel();
         });
         // Rotation never moves content under the reader's pointer or keyboard focus.
         root.addEventListener("mouseenter", stop);

@@ -5,14 +5,16 @@ Safe to run repeatedly: everything is looked up by slug before it is created.
 
 import datetime
 import io
+import itertools
 import random
 import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PILImage
@@ -21,6 +23,7 @@ from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
+from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.models import HomeFeaturedPublication, HomePage
@@ -31,6 +34,7 @@ from publications.models import (
     PublicationKind,
     PublicationPage,
     PublicationPageTag,
+    clear_years_cache,
 )
 from publications.pdf import build_simple_pdf
 
@@ -257,7 +261,10 @@ class Command(BaseCommand):
             "--publications",
             type=int,
             default=0,
-            help="Also generate this many synthetic publications over 15 years (for benchmarks).",
+            help=(
+                "Make sure this many synthetic publications (spread over 15 years) exist, "
+                "adding the missing ones; for benchmarks."
+            ),
         )
         parser.add_argument(
             "--no-images", action="store_true", help="Skip generating cover images (faster)."
@@ -304,7 +311,9 @@ class Command(BaseCommand):
     def home_page(self):
         home = HomePage.objects.filter(locale=self.locale).first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = Page.get_first_root_node() or Page.add_root(
+                instance=Page(title="Root", slug="root", locale=self.locale)
+            )
             home = root.add_child(
                 instance=HomePage(title="Belgrade Centre for Security Policy", slug="home")
             )
@@ -314,14 +323,14 @@ class Command(BaseCommand):
                 "sector and human security in Serbia and the Western Balkans."
             )
             home.save_revision().publish()
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="BCSP"
-            )
-        elif site.root_page_id != home.pk:
-            site.root_page = home
-            site.save()
+        # Absolute URLs (feeds, canonical links, sitemap) use the site's host and port.
+        base_url = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+        site.hostname = base_url.hostname or "localhost"
+        site.port = base_url.port or (443 if base_url.scheme == "https" else 80)
+        site.root_page = home
+        site.site_name = site.site_name or "BCSP"
+        site.save()
         return home
 
     def child(self, parent, model, slug, **fields):
@@ -414,11 +423,21 @@ class Command(BaseCommand):
     # Synthetic data for benchmarks and query-count tests -------------------------------
 
     def generate(self, count):
-        """Insert `count` publications quickly: bulk inserts instead of add_child per page."""
+        """Make sure `count` synthetic publications exist, inserting the missing ones in bulk
+        (add_child per page would take an hour for 10,000)."""
         started = time.monotonic()
         rng = random.Random(2026)  # the same data on every run
         index = PublicationIndexPage.objects.get(pk=self.publication_index.pk)
-        existing = PublicationPage.objects.filter(slug__startswith="generated-").count()
+        taken = set(
+            PublicationPage.objects.child_of(index)
+            .filter(slug__startswith="generated-")
+            .values_list("slug", flat=True)
+        )
+        count -= len(taken)
+        if count <= 0:
+            self.stdout.write(f"{len(taken)} synthetic publications already exist.")
+            return
+        numbers = (n for n in itertools.count(1) if f"generated-{n}" not in taken)
         kinds = [kind for slug, kind in self.kinds.items() if slug != "op-ed"]
         authors = list(self.authors.values())
         extra_authors = self.generate_authors(rng, 40)
@@ -427,14 +446,16 @@ class Command(BaseCommand):
         content_type = ContentType.objects.get_for_model(PublicationPage)
         today = datetime.date.today()
         batch = 1000
-        next_position = index.numchild
+        last_path = index.get_children().order_by("-path").values_list("path", flat=True).first()
+        next_position = Page._str2int(last_path[-Page.steplen :]) if last_path else 0
         created = 0
+        new_ids = []
         while created < count:
             size = min(batch, count - created)
             with transaction.atomic():
                 pages = []
-                for offset in range(size):
-                    number = existing + created + offset + 1
+                for _position in range(size):
+                    number = next(numbers)
                     next_position += 1
                     topic = rng.choice(SYNTHETIC_TOPICS)
                     title = f"{rng.choice(SYNTHETIC_NOUNS)} and {topic} in Serbia, part {number}"
@@ -478,11 +499,26 @@ class Command(BaseCommand):
                         tag_links.append(PublicationPageTag(content_object_id=page.pk, tag=tag))
                 PublicationAuthor.objects.bulk_create(author_links)
                 PublicationPageTag.objects.bulk_create(tag_links)
+            new_ids += [page.pk for page in pages]
             created += size
             self.stdout.write(f"  {created}/{count} publications generated")
-        Page.objects.filter(pk=index.pk).update(numchild=next_position)
+        Page.objects.filter(pk=index.pk).update(numchild=index.get_children().count())
+        clear_years_cache(sender=PublicationPage)  # the bulk inserts sent no signals
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh planner statistics for the new rows
         self.stdout.write(f"Generated {count} publications in {time.monotonic() - started:.1f}s")
-        call_command("update_index", verbosity=0)
+        self.index_for_search(new_ids)
+
+    def index_for_search(self, page_ids, batch=500):
+        """Add the new publications to the search index (only those, not the whole site)."""
+        started = time.monotonic()
+        for start in range(0, len(page_ids), batch):
+            pages = list(
+                PublicationPage.get_indexed_objects().filter(pk__in=page_ids[start : start + batch])
+            )
+            for backend in get_search_backends():
+                backend.add_bulk(PublicationPage, pages)
+        self.stdout.write(f"Indexed them for search in {time.monotonic() - started:.1f}s")
 
     def generate_authors(self, rng, count):
         first = ["Ana", "Milan", "Jovana", "Nikola", "Mina", "Stefan", "Tijana", "Luka"]
@@ -503,7 +539,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def bulk_insert_pages(pages):
-        """Insert Page rows in bulk, then each PublicationPage row (MTI has no bulk_create)."""
+        """Insert the Page rows, then the PublicationPage rows, in bulk (bulk_create does not
+        support multi-table inheritance)."""
         page_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
         base_rows = []
         for page in pages:
@@ -521,4 +558,16 @@ class Command(BaseCommand):
         for page, row in zip(pages, base_rows, strict=True):
             page.pk = page.page_ptr_id = row.pk
             page.id = row.pk
-            page.save_base(raw=True, force_insert=True)
+        fields = PublicationPage._meta.local_concrete_fields
+        quote = connection.ops.quote_name
+        insert = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+            quote(PublicationPage._meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        rows = [
+            [field.get_db_prep_save(field.pre_save(page, True), connection) for field in fields]
+            for page in pages
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(insert, rows)

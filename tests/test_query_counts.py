@@ -1,0 +1,219 @@
+"""Each public page answers in a number of SQL queries that does not grow with the data.
+
+Every page is measured twice at two sizes (5 and 50 publications, with authors and tags
+growing alongside): warm, as most visitors find it, and with an empty cache, as the first
+visitor after a deploy or a cache flush finds it. Both counts must be equal at the two sizes
+and stay within their budgets.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.documents import get_document_model
+from wagtail.models import Page, PageViewRestriction, Site
+
+from bcsp_site.models import HomeFeaturedPublication, OrganisationSettings
+from publications.models import CARD_RENDITION, COVER_RENDITION, PublicationPage
+from publications.pdf import build_simple_pdf
+from tests.factories import (
+    AuthorPageFactory,
+    HomePageFactory,
+    ImageFactory,
+    OpEdPageFactory,
+    PublicationKindFactory,
+    PublicationPageFactory,
+)
+
+BUDGET = 12  # queries per page as visitors normally find it
+# With an empty cache the site, its settings, its root paths, the menu, the year counts and
+# the renditions are looked up again: a handful more, once.
+COLD_BUDGET = 20
+
+PAGES = {
+    "home": "/en/",
+    "listing": "/en/publications/",
+    "listing, filtered": "/en/publications/?kind=report&tag=police&author=author-0",
+    "year archive": "/en/publications/2020/",
+    "tag page": "/en/publications/tags/police/",
+    "publication": "/en/publications/featured-report/",
+    "op-ed": "/en/publications/featured-op-ed/",
+    "author": "/en/authors/author-0/",
+    "author index": "/en/authors/",
+}
+
+
+class Catalogue:
+    """Publications with authors, tags, kinds and cover images; grow() adds more of each."""
+
+    def __init__(self, home, publication_index, author_index):
+        self.home = home
+        self.index = publication_index
+        self.author_index = author_index
+        self.kinds = [
+            PublicationKindFactory(name="Report", slug="report"),
+            PublicationKindFactory(name="Analysis", slug="analysis"),
+        ]
+        self.authors = []
+        self.images = []
+        self.numbers = itertools.count()
+        self.add_authors(3)
+        pdf = get_document_model().objects.create(
+            title="Report (PDF)", file=ContentFile(build_simple_pdf(["Report"]), name="r.pdf")
+        )
+        self.featured = [
+            PublicationPageFactory(
+                parent=publication_index,
+                slug="featured-report",
+                kind=self.kinds[0],
+                publication_date=datetime.date(2020, 6, 30),
+                cover_image=self.image(),
+                pdf=pdf,
+                authors=self.authors[:2],
+                tag_names=["police", "oversight"],
+            ),
+            OpEdPageFactory(
+                parent=publication_index,
+                slug="featured-op-ed",
+                publication_date=datetime.date(2020, 4, 23),
+                cover_image=self.image(),
+                authors=self.authors[:1],
+                tag_names=["police"],
+                outlet_url="https://www.vreme.com/",
+                translator_name="Pavle Nedić",
+            ),
+        ]
+        for order, page in enumerate(self.featured):
+            HomeFeaturedPublication.objects.create(home=home, publication=page, sort_order=order)
+        self.grow(3)
+
+    def add_authors(self, count):
+        for _ in range(count):
+            number = len(self.authors)
+            self.authors.append(
+                AuthorPageFactory(
+                    parent=self.author_index,
+                    title=f"Author {number}",
+                    slug=f"author-{number}",
+                    photo=self.image() if number % 2 else None,
+                )
+            )
+
+    def image(self):
+        self.images.append(ImageFactory())
+        return self.images[-1]
+
+    def grow(self, count):
+        self.add_authors(max(1, count // 5))
+        for _ in range(count):
+            number = next(self.numbers)
+            factory = OpEdPageFactory if number % 4 == 0 else PublicationPageFactory
+            factory(
+                parent=self.index,
+                slug=f"publication-{number}",
+                kind=self.kinds[number % 2],
+                publication_date=datetime.date(2010 + number % 12, 1 + number % 12, 1),
+                cover_image=self.image() if number % 3 == 0 else None,
+                authors=[self.authors[0], self.authors[-1 - number % 3]],
+                tag_names=["police", f"topic {number % 9}"],
+            )
+
+    @property
+    def size(self):
+        from publications.models import PublicationPage
+
+        return PublicationPage.objects.count()
+
+
+@pytest.fixture
+def catalogue(home_page, publication_index, author_index):
+    return Catalogue(home_page, publication_index, author_index)
+
+
+def count_queries(client, path, cold):
+    """Queries for one request, after a first request made the renditions."""
+    assert client.get(path).status_code == 200
+    if cold:
+        cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_do_not_grow_with_the_data(client, catalogue, page):
+    path = PAGES[page]
+    small = catalogue.size
+    warm_small = count_queries(client, path, cold=False)
+    cold_small = count_queries(client, path, cold=True)
+
+    catalogue.grow(50 - small)
+    assert catalogue.size == 50
+    warm_large = count_queries(client, path, cold=False)
+    cold_large = count_queries(client, path, cold=True)
+
+    counts = f"{page}: warm {warm_small}/{warm_large}, cold {cold_small}/{cold_large}"
+    assert warm_small == warm_large, counts
+    assert cold_small == cold_large, counts
+    assert warm_large <= BUDGET, counts
+    assert cold_large <= COLD_BUDGET, counts
+
+
+# The caches that keep these counts low must never show stale content ----------------------
+
+
+def test_changing_the_site_takes_effect_at_once(client, home_page):
+    assert "Belgrade Centre for Security Policy" in client.get("/en/").content.decode()
+    other_home = HomePageFactory(parent=Page.get_first_root_node(), title="Another front page")
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = other_home
+    site.save()
+    html = client.get("/en/").content.decode()
+    assert "<title>Another front page" in html
+
+
+def test_changing_the_organisation_settings_takes_effect_at_once(client, home_page):
+    assert "Info BCSP" in client.get("/en/").content.decode()
+    organisation = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+    organisation.short_name = "BCBP"
+    organisation.save()
+    assert "Info BCBP" in client.get("/en/").content.decode()
+
+
+def test_publishing_prepares_the_cover_renditions(
+    publication_index, django_capture_on_commit_callbacks
+):
+    page = PublicationPageFactory(parent=publication_index, cover_image=ImageFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    made = set(page.cover_image.renditions.values_list("filter_spec", flat=True))
+    assert made == set(PublicationPage.prepared_renditions["cover_image"])
+    assert {CARD_RENDITION, COVER_RENDITION} <= made
+
+
+def test_first_view_after_publishing_makes_no_renditions(
+    client, home_page, publication_index, django_capture_on_commit_callbacks
+):
+    OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+    page = PublicationPageFactory(
+        parent=publication_index, slug="fresh", cover_image=ImageFactory()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/en/publications/fresh/").status_code == 200
+    assert not [query for query in queries if query["sql"].startswith("INSERT")]
+
+
+def test_a_private_section_hides_its_publications(client, publication_index):
+    PublicationPageFactory(parent=publication_index, slug="inside", title="Inside")
+    PageViewRestriction.objects.create(
+        page=publication_index, restriction_type=PageViewRestriction.PASSWORD, password="x" * 12
+    )
+    assert "Inside" not in client.get("/en/publications/inside/").content.decode()
+    assert "Inside" not in client.get("/en/publications/").content.decode()
