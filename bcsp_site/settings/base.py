@@ -5,6 +5,7 @@ with nothing set, the site runs on a SQLite file and a local-memory cache.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +84,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bcsp_site.security.PermissionsPolicyMiddleware",
+    "bcsp_site.security.AdminAccessMiddleware",
+    "bcsp_site.security.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +97,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bcsp_site.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "bcsp_site.site_cache.CachedSiteMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bcsp_site.urls"
@@ -129,6 +137,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite; a busy timeout avoids "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the server is unreachable: a 503 page rather than a hung worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,10 +150,12 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that serves on (without caching) while Redis is down.
+            "BACKEND": "bcsp_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bcsp",
             "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -207,6 +222,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Background work: immediate in development, the database queue plus a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# Proxies in front of the site whose X-Forwarded-For is believed (0: use REMOTE_ADDR).
+# Read by comments, the e-bulletin, admin throttling and ADMIN_ALLOWED_IPS alike.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# E-bulletin. Links in emails are built on NEWSLETTER_BASE_URL (default: WAGTAILADMIN_BASE_URL).
+NEWSLETTER_BASE_URL = env_str("NEWSLETTER_BASE_URL")
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL")
+NEWSLETTER_CONFIRM_DAYS = env_int("NEWSLETTER_CONFIRM_DAYS", 7)
+NEWSLETTER_PENDING_DAYS = env_int("NEWSLETTER_PENDING_DAYS", 30)
+NEWSLETTER_SIGNUPS_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_IP", 10)
+NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
+NEWSLETTER_RATE_WINDOW = env_int("NEWSLETTER_RATE_WINDOW", 3600)
+NEWSLETTER_TRUSTED_PROXY_COUNT = env_int("NEWSLETTER_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
+
+# Reader comments: who is told about new ones, the per-IP rate limit, the salt of the
+# stored IP hashes (default: SECRET_KEY), proxies in front of the site whose
+# X-Forwarded-For is trusted, and how long spam and personal details are kept.
+COMMENTS_MODERATOR_EMAILS = env_list("COMMENTS_MODERATOR_EMAILS")
+COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
+COMMENTS_RATE_WINDOW = env_int("COMMENTS_RATE_WINDOW", 600)
+COMMENTS_IP_SALT = env_str("COMMENTS_IP_SALT")
+COMMENTS_TRUSTED_PROXY_COUNT = env_int("COMMENTS_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
+COMMENTS_RETENTION_DAYS = env_int("COMMENTS_RETENTION_DAYS", 90)
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Belgrade Centre for Security Policy"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
@@ -215,6 +254,7 @@ WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.uploads.DocumentForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
@@ -269,3 +309,41 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# Hardening (bcsp_site.security, bcsp_site.errors): browser features the site never uses,
+# an optional allow-list of addresses (or CIDR networks) for /admin/, friendly error pages.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
+)
+ADMIN_ALLOWED_IPS = env_list("ADMIN_ALLOWED_IPS")
+CSRF_FAILURE_VIEW = "bcsp_site.errors.csrf_failure"
+# No script reads the CSRF cookie (Wagtail's admin and comments.js get the token from the
+# page or from comments:form_token), so keep it out of reach of scripts too.
+CSRF_COOKIE_HTTPONLY = True
+MAX_QUERY_STRING_LENGTH = 4096
+# Views whose forms report bad query parameters (NUL bytes…) next to the field themselves.
+FORM_VALIDATED_VIEWS = ["publications.views.search"]
+
+# Admin sign-in throttling (django-axes): AXES_FAILURE_LIMIT failures from one address, or
+# for one username, pause sign-in for AXES_COOLOFF_MINUTES. Successful sign-ins are not
+# recorded; failed ones are deleted by purge_personal_data after LOGIN_ATTEMPT_DAYS.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "bcsp_site.security.client_ip"
+AXES_CLIENT_STR_CALLABLE = "bcsp_site.security.login_client_str"
+AXES_LOCKOUT_CALLABLE = "bcsp_site.errors.login_locked_out"
+LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
+
+# No personal data in logs: emails, IP addresses and e-bulletin link tokens are redacted
+# from every record (bcsp_site.logging); production.py writes JSON lines.
+LOGGING["filters"] = {"redact": {"()": "bcsp_site.logging.RedactPersonalData"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact"]
+LOGGING["loggers"]["axes"] = {"handlers": ["console"], "level": "WARNING", "propagate": False}

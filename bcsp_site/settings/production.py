@@ -1,7 +1,9 @@
+import copy
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_list, env_str
+from .base import LOGGING, env_bool, env_int, env_list, env_str
 
 DEBUG = False
 
@@ -41,3 +43,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 if not env_str("EMAIL_HOST"):
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# Structured logs: one JSON object per line on stdout, personal data already redacted.
+LOGGING = copy.deepcopy(LOGGING)
+LOGGING["formatters"]["json"] = {"()": "bcsp_site.logging.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = "json"

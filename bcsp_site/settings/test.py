@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR
 
@@ -8,7 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-MEDIA_ROOT = BASE_DIR / "build" / "test-media"
+# One folder per test run, removed when the run ends, so parallel runs never collide.
+MEDIA_ROOT = BASE_DIR / "build" / f"test-media-{os.getpid()}"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -18,3 +21,10 @@ STORAGES = {
 # Serve static files straight from the source folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The live server used by browser tests serves uploaded media too.
+SERVE_MEDIA = True
+
+# Admin sign-in throttling is switched on per test (the `settings` fixture); other tests
+# sign in with client.login many times.
+AXES_ENABLED = False

@@ -1,0 +1,82 @@
+"""A Redis cache that degrades instead of taking the site down when Redis is unreachable.
+
+Django's ``RedisCache`` raises on connection errors, so a stopped Redis would turn every
+page into a 500. This backend catches them: reads are misses, writes are dropped, and
+``incr`` answers as if the counter had just been created (so a rate limit lets the request
+through). After a failure Redis is left alone for ``RETRY_SECONDS`` so a dead server costs
+each request nothing, then tried again: the site recovers by itself when Redis returns.
+
+While Redis is down the comment and sign-up rate limits and the Site cache are not in
+force; pages are still served, from the database.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("bcsp.cache")
+
+RETRY_SECONDS = 2.0
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+
+    def _guarded(self, method, *args, fallback=None, **kwargs):
+        if self._down_until:
+            if time.monotonic() < self._down_until:
+                return fallback
+        try:
+            result = getattr(super(), method)(*args, **kwargs)
+        except RedisError as error:
+            if not self._down_until:
+                logger.warning(
+                    "Cache unavailable (%s); serving without it, rate limits not enforced",
+                    type(error).__name__,
+                )
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            return fallback
+        if self._down_until:
+            logger.warning("Cache available again")
+            self._down_until = 0.0
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded("add", key, value, timeout, version, fallback=False)
+
+    def get(self, key, default=None, version=None):
+        return self._guarded("get", key, default, version, fallback=default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._guarded("set", key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guarded("touch", key, timeout, version, fallback=False)
+
+    def delete(self, key, version=None):
+        return self._guarded("delete", key, version, fallback=False)
+
+    def get_many(self, keys, version=None):
+        return self._guarded("get_many", keys, version, fallback={})
+
+    def has_key(self, key, version=None):
+        return self._guarded("has_key", key, version, fallback=False)
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key still raises ValueError, as Django's cache API promises.
+        return self._guarded("incr", key, delta, version, fallback=delta)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        self._guarded("set_many", data, timeout, version)
+        return []
+
+    def delete_many(self, keys, version=None):
+        self._guarded("delete_many", keys, version)
+
+    def clear(self):
+        return self._guarded("clear", fallback=False)

@@ -1,0 +1,159 @@
+"""Site-wide protections: the visitor's real address, the admin address allow-list, the
+Permissions-Policy header, refusal of malformed requests, and what login throttling logs.
+
+Everything that needs the visitor's IP address asks ``client_ip`` so that one setting,
+``TRUSTED_PROXY_COUNT``, says how far ``X-Forwarded-For`` can be believed.
+"""
+
+import ipaddress
+import logging
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import DataError
+from django.http import Http404
+from django.utils.crypto import salted_hmac
+
+from bcsp_site.errors import bad_request_response
+
+logger = logging.getLogger("bcsp.security")
+
+
+def client_ip(request):
+    """The visitor's address: REMOTE_ADDR, or the right entry of X-Forwarded-For.
+
+    With ``TRUSTED_PROXY_COUNT = n`` the n-th address from the right of X-Forwarded-For is
+    the one the outermost trusted proxy saw; anything further left is the client's to forge.
+    """
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@lru_cache(maxsize=8)
+def _networks(entries):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def address_allowed(ip, allowed):
+    """True when ``ip`` falls in one of the ``allowed`` addresses or networks (CIDR)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in _networks(tuple(allowed)))
+
+
+class AdminAccessMiddleware:
+    """With ``ADMIN_ALLOWED_IPS`` set, the admin answers 404 to every other address.
+
+    A 404 rather than a 403: an attacker scanning for a Wagtail admin learns nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        allowed = getattr(settings, "ADMIN_ALLOWED_IPS", ())
+        if (
+            allowed
+            and request.path_info.startswith("/admin/")
+            and not address_allowed(client_ip(request), allowed)
+        ):
+            raise Http404("Not found")
+        return self.get_response(request)
+
+
+# A path segment that is a number (optionally with an extension, as in /cite/<id>.bib)
+# too long for a 64-bit integer column.
+OVERSIZED_NUMBER = re.compile(r"^\d{19,}(?:\.\w+)?$")
+
+
+class RequestSanityMiddleware:
+    """Answer input no browser sends with a 4xx instead of letting it reach the database.
+
+    - A NUL byte in the path, or a query string longer than ``MAX_QUERY_STRING_LENGTH``:
+      the 400 page.
+    - A number in the path too large for any database id (``/comments/99999…/``): 404.
+    - A NUL byte in a query parameter (PostgreSQL cannot compare text containing one):
+      the 400 page, except for the views in ``FORM_VALIDATED_VIEWS``, whose forms say
+      what is wrong next to the field and keep the rest of the query.
+    - Any other value the database refuses (``DataError``) in a view: the 400 page
+      rather than a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._malformed(request):
+            return bad_request_response(request)
+        if self._impossible_number(request):
+            # No page, comment, year or document has a number this long; the database
+            # would reject it (and SQLite with an OverflowError).
+            raise Http404("Not found")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_name = f"{view_func.__module__}.{view_func.__name__}"
+        if view_name in getattr(settings, "FORM_VALIDATED_VIEWS", ()):
+            return None
+        has_nul = any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        )
+        return bad_request_response(request) if has_nul else None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DataError):
+            logger.warning(
+                "Refused input the database cannot use (%s) on %s",
+                type(exception).__name__,
+                request.path,
+            )
+            return bad_request_response(request)
+        return None
+
+    @staticmethod
+    def _impossible_number(request):
+        return any(OVERSIZED_NUMBER.match(segment) for segment in request.path_info.split("/"))
+
+    @staticmethod
+    def _malformed(request):
+        limit = getattr(settings, "MAX_QUERY_STRING_LENGTH", 4096)
+        query_string = request.META.get("QUERY_STRING", "")
+        return len(query_string) > limit or "\x00" in request.path
+
+
+class PermissionsPolicyMiddleware:
+    """Adds ``Permissions-Policy`` (browser features the site never uses are switched off)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response
+
+
+def _pseudonym(kind, value):
+    return salted_hmac(f"bcsp.log.{kind}", value or "", algorithm="sha256").hexdigest()[:12]
+
+
+def login_client_str(username, ip_address, user_agent, path_info, request):
+    """How failed admin logins are described in the logs: keyed pseudonyms, so repeated
+    attempts can be told apart and correlated, but no username or address is written."""
+    return f"user#{_pseudonym('username', username)} client#{_pseudonym('ip', ip_address)}"

@@ -1,0 +1,66 @@
+"""Uploaded documents must be what their name says.
+
+Wagtail checks the extension (``WAGTAILDOCS_EXTENSIONS``) and the size
+(``WAGTAILDOCS_MAX_UPLOAD_SIZE``); this form also checks the first bytes of the file, so an
+HTML page or a script renamed to ``report.pdf`` is refused with a message next to the file
+field. Documents are served with ``Content-Security-Policy: default-src 'none'`` and
+``X-Content-Type-Options: nosniff`` by Wagtail, and every type but PDF as an attachment.
+"""
+
+import os
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.documents.forms import BaseDocumentForm
+
+PDF = (b"%PDF-",)
+OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # Word, Excel and PowerPoint 97-2003
+ZIP = (b"PK\x03\x04",)  # Office Open XML and OpenDocument are zip archives
+SIGNATURES = {
+    "pdf": PDF,
+    "doc": OLE2,
+    "xls": OLE2,
+    "ppt": OLE2,
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "odt": ZIP,
+    "ods": ZIP,
+    "odp": ZIP,
+}
+TEXT_EXTENSIONS = {"csv", "txt"}
+SNIFF_BYTES = 8192
+MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml")
+
+
+def content_problem(name, head):
+    """Why the first bytes ``head`` do not fit the file name's extension, or None."""
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
+    if extension in SIGNATURES:
+        if not head.startswith(SIGNATURES[extension]):
+            return _(
+                "This file does not look like a real .%(extension)s file. Please upload the "
+                "document as saved by its application (PDF, Word, Excel, PowerPoint or "
+                "OpenDocument)."
+            ) % {"extension": extension}
+    elif extension in TEXT_EXTENSIONS:
+        if b"\x00" in head or head.lstrip().lower().startswith(MARKUP):
+            return _("This file is not plain text. Please upload a .%(extension)s file.") % {
+                "extension": extension
+            }
+    return None
+
+
+class DocumentForm(BaseDocumentForm):
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None or self.add_prefix("file") not in self.files:
+            return upload  # no new file: an edit that keeps the existing one
+        position = upload.tell() if hasattr(upload, "tell") else 0
+        upload.seek(0)
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(position)
+        problem = content_problem(upload.name, head)
+        if problem:
+            raise forms.ValidationError(problem, code="content_mismatch")
+        return upload
