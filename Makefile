@@ -18,6 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# The Nu HTML Checker for the browser tests; skipped (and its test skipped) without npm.
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; fi
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -32,7 +36,7 @@ run: demo
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver $(HOST)
 
-test: install-dev
+test: install-dev tests/browser/node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: install-dev

@@ -22,7 +22,7 @@ from PIL import ImageDraw
 from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
@@ -275,6 +275,9 @@ class Command(BaseCommand):
         self.with_images = not options["no_images"]
         with transaction.atomic():
             self.locale = Locale.objects.get_or_create(language_code="en")[0]
+            Locale.objects.get_or_create(language_code="sr")
+            if Collection.get_first_root_node() is None:  # an emptied database
+                Collection.add_root(name="Root")
             home = self.home_page()
             self.publication_index = self.child(
                 home,
