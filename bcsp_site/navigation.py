@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -46,7 +47,7 @@ def _build_menu(site, language):
         .in_menu()
         .only("title", "url_path", "locale_id")
     )
-    items = [(home.title, home.get_url(current_site=site))]
+    items = [(gettext("Home"), home.get_url(current_site=site))]
     items += [(page.title, page.get_url(current_site=site)) for page in pages]
     return items
 
