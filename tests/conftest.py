@@ -49,9 +49,14 @@ def author_index(home_page):
     return AuthorIndexPageFactory(parent=home_page)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Transactional tests flush the database; reload the migrations' data (root page,
-    locales, collections) before each one so test order never matters."""
+    locales, collections) before each one so test order never matters.
+
+    Browser tests run last: Playwright's event loop gives the main thread a new context,
+    and with it new database connection objects that no longer hold the serialized data.
+    """
     for item in items:
         marker = item.get_closest_marker("django_db")
         if (
@@ -63,3 +68,6 @@ def pytest_collection_modifyitems(items):
                 pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
                 append=False,
             )
+    browser = [item for item in items if "tests/browser/" in str(item.fspath)]
+    if browser:
+        items[:] = [item for item in items if item not in browser] + browser
