@@ -357,3 +357,25 @@ def test_import_legacy_redirects_maps_good_rows_and_reports_bad_ones(
 
     call_command("import_legacy_redirects", str(csv_file))  # running again updates, no duplicates
     assert Redirect.objects.count() == 2
+
+
+def test_links_in_the_text_are_absolute_so_printed_pages_show_full_addresses(
+    client, publication_index
+):
+    page = PublicationPageFactory(
+        parent=publication_index,
+        slug="with-links",
+        body=[("paragraph", '<p>See <a href="/en/publications/">our archive</a>.</p>')],
+    )
+    html = client.get(f"/en/publications/{page.slug}/").content.decode()
+    assert '<a href="http://localhost/en/publications/">our archive</a>' in html
+
+
+def test_print_stylesheet_hides_navigation_and_prints_link_addresses():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "static/css/site.css").read_text()
+    print_rules = css[css.index("@media print") :]
+    assert ".site-header" in print_rules and "display: none" in print_rules
+    assert 'content: " (" attr(href) ")"' in print_rules
+    assert ".cite-this" in print_rules

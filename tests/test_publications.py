@@ -184,7 +184,9 @@ def test_publication_page_shows_everything_a_reader_needs(client, publication_in
     assert links(html, r"^/en/authors/")[:2] == ["Jelena Pejić Nikić", "Saša Đorđević"]
     assert '<a href="/en/publications/2020/">Year: 2020</a>' in html
     assert "Mechanisms, actors and consequences." in html
-    assert re.search(r'<a href="/documents/\d+/captured-state[^"/]*\.pdf" download>', html)
+    # Absolute, so printed pages show the full address after the link.
+    pdf_link = r'<a href="http://localhost/documents/\d+/captured-state[^"/]*\.pdf" download>'
+    assert re.search(pdf_link, html)
     size = re.search(r'Download PDF</a> <span class="download__size">\(([^)]*)\)', html)
     assert re.fullmatch(r"\d+(\.\d)?\s(bytes|KB)", size.group(1))
     assert links(html, r"^/en/publications/tags/") == ["state capture", "security sector reform"]
