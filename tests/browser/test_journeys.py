@@ -1,7 +1,9 @@
-"""Subscriber and searcher journeys, start to finish, as people would do them."""
+"""Reader, subscriber and searcher journeys, start to finish, as people would do them."""
 
 import re
+import time
 
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -68,3 +70,47 @@ def test_searcher_narrows_sorts_and_pages_keeping_filters(page, demo_site, djang
     page.get_by_role("link", name="Previous").click()
     expect(page.get_by_label("Analysis")).to_be_checked()
     expect(page.get_by_label("From year")).to_have_value("2011")
+
+
+OP_ED = "/en/publications/public-recording-with-secret-cameras/"
+TOO_MANY_LINKS = "See https://a.example/1 https://b.example/2 https://c.example/3"
+
+
+def send_comment(page):
+    time.sleep(3.5)  # the spam guard refuses forms sent within seconds of loading
+    with page.expect_navigation():
+        page.locator("#comment-form").get_by_role("button", name="Send comment").click()
+
+
+def test_reader_comments_and_an_editor_approves(page, demo_site):
+    page.goto(f"{demo_site.url}{OP_ED}")
+    form = page.locator("#comment-form")
+    form.get_by_role("textbox", name=re.compile("^Name")).fill("Milica")
+    form.get_by_role("textbox", name=re.compile("^Email")).fill("milica@example.org")
+    form.get_by_role("textbox", name=re.compile("^Comment")).fill(TOO_MANY_LINKS)
+    send_comment(page)
+    expect(form.locator(".message--error")).to_contain_text("at most 2 web addresses")
+    comment_box = form.get_by_role("textbox", name=re.compile("^Comment"))
+    expect(comment_box).to_have_value(TOO_MANY_LINKS)  # nothing the reader typed is lost
+    comment_box.fill("Who decided where the cameras go?")
+    send_comment(page)
+    expect(page.get_by_text("Thank you — your comment is awaiting moderation")).to_be_visible()
+    expect(page.locator(".comment-list")).to_have_count(0)
+
+    get_user_model().objects.create_superuser("editor", "editor@example.org", "a-long-passphrase-1")
+    page.goto(f"{demo_site.url}/admin/login/")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("a-long-passphrase-1")
+    page.get_by_role("button", name=re.compile("Sign in")).click()
+    page.get_by_role("link", name=re.compile("Comments")).first.click()
+    expect(page.get_by_text("Who decided where the cameras go?")).to_be_visible()
+    page.get_by_role("checkbox", name=re.compile("Select", re.I)).last.check()
+    page.get_by_role("link", name="Approve the selected comments").click()
+    page.get_by_role("button", name="Yes, approve").click()
+    expect(page.get_by_text(re.compile("1 comment approved"))).to_be_visible()
+
+    page.goto(f"{demo_site.url}{OP_ED}")
+    comments = page.locator(".comment-list")
+    expect(comments.get_by_text("Who decided where the cameras go?")).to_be_visible()
+    expect(comments).to_contain_text("Milica")
+    expect(comments).not_to_contain_text("milica@example.org")
