@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
@@ -94,13 +95,15 @@ def _new_page(request, browser, **context_options):
     return page
 
 
+# demo_site comes before browser so the database is restored before Playwright's event loop
+# starts in the first browser test (see tests/conftest.py).
 @pytest.fixture
-def page(request, browser):
+def page(request, demo_site, browser):
     return _new_page(request, browser)
 
 
 @pytest.fixture
-def page_without_js(request, browser):
+def page_without_js(request, demo_site, browser):
     return _new_page(request, browser, java_script_enabled=False)
 
 
@@ -108,5 +111,6 @@ def page_without_js(request, browser):
 def demo_site(django_db_serialized_rollback, live_server, settings):
     """The demo content, with the site's host pointing at the live server."""
     settings.WAGTAILADMIN_BASE_URL = live_server.url
+    ContentType.objects.clear_cache()  # ids cached before an earlier test emptied the database
     call_command("load_demo_content", verbosity=0)
     return live_server
