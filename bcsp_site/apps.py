@@ -6,4 +6,4 @@ class BcspSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import navigation, seo  # noqa: F401  (connect cache invalidation signals)
+        from . import i18n, navigation, seo  # noqa: F401  (connect cache invalidation signals)

@@ -79,7 +79,7 @@ def sitemap(request):
 def robots_txt(request):
     search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix
     search_paths = [f"/{code}/{search_path}" for code, _name in settings.LANGUAGES]
-    lines = ["User-agent: *", "Disallow: /admin/"]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /language/"]
     lines += [f"Disallow: {path}" for path in search_paths]
     lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -182,7 +182,12 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sr", _("Serbian"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's Serbian (Latin) catalogue first, then Django's own strings in Latin script
+# (Django's "sr" catalogue is Cyrillic); see the update_translations command.
+LOCALE_PATHS = [
+    BASE_DIR / "bcsp_site" / "translations" / "site",
+    BASE_DIR / "bcsp_site" / "translations" / "django",
+]
 TIME_ZONE = "Europe/Belgrade"
 USE_I18N = True
 USE_TZ = True
@@ -273,6 +278,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365  # a visitor's choice of language lasts a year
 
 # Content Security Policy: nonced scripts only on public pages; the admin gets its own
 # looser policy (see bcsp_site.middleware), scoped to /admin/.

@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import Site
@@ -127,6 +128,16 @@ def feed_links(request, page, context):
     return links
 
 
+def alternates(request, page):
+    """[(hreflang, absolute URL)] for each language the content exists in, plus x-default."""
+    from bcsp_site.i18n import language_versions
+
+    versions = [v for v in language_versions(request, page) if v.exact]
+    links = [(v.code, absolute(request, v.url)) for v in versions]
+    default = dict(links).get(settings.LANGUAGE_CODE, links[0][1])
+    return [*links, ("x-default", default)]
+
+
 @register.inclusion_tag("components/meta_tags.html", takes_context=True)
 def page_meta(context):
     from bcsp_site.models import OrganisationSettings
@@ -149,6 +160,7 @@ def page_meta(context):
         "feeds": [],
         "locale": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en",
         "description": organisation.description,
+        "alternates": alternates(request, page),
     }
     if page is None:
         return meta
