@@ -577,9 +577,20 @@ class OpEdPage(PublicationPage):
     class Meta:
         verbose_name = _("op-ed")
 
-    def provenance_html(self):
-        """'Originally published on <outlet> in <language>. Translated by <name>.', escaped."""
-        if self.outlet_url:
+    def provenance_html(self, original_url=None):
+        """'Originally published on <outlet> in <language>. Translated by <name>.', escaped.
+
+        The outlet links to `original_url` (the original on this site, in the other
+        language) when given, else to the outlet's own address.
+        """
+        if original_url:
+            outlet = format_html(
+                '<a href="{}" hreflang="{}">{}</a>',
+                original_url,
+                self.original_language,
+                self.outlet_name,
+            )
+        elif self.outlet_url:
             outlet = format_html(
                 '<a href="{}" rel="noopener">{}</a>', self.outlet_url, self.outlet_name
             )
