@@ -102,16 +102,24 @@ class AuthorPage(RoutablePageMixin, BasePage):
     def serve_queryset(cls):
         return super().serve_queryset().select_related("photo").prefetch_related("links")
 
+    def authored(self, publications):
+        """The publications in this page's language by this author (or by the same author's
+        page in another language, which a publication copied without translating links to)."""
+        same_author = AuthorPage.objects.filter(translation_key=self.translation_key)
+        return publications.filter(
+            locale_id=self.locale_id, author_links__author__in=same_author.values("pk")
+        )
+
     def publications(self):
         from publications.models import PublicationPage
 
-        return PublicationPage.objects.for_listing().filter(author_links__author=self)
+        return self.authored(PublicationPage.objects.for_listing())
 
     def get_context(self, request, *args, **kwargs):
         from publications.models import PublicationPage
 
         context = super().get_context(request, *args, **kwargs)
-        publications = PublicationPage.objects.for_cards().filter(author_links__author=self)
+        publications = self.authored(PublicationPage.objects.for_cards())
         paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
         context["publications"] = paginator.get_page(request.GET.get("page"))
         return context
