@@ -8,7 +8,7 @@ from django.core.management import call_command
 from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from authors.models import AuthorPage
 from bcsp_site.models import HomeFeaturedPublication, HomePage
@@ -56,11 +56,12 @@ def test_running_twice_creates_nothing_twice(db):
     first = snapshot()
     load()
     assert snapshot() == first
-    assert first["pages"]["homepage"] == 1
-    assert PublicationPage.objects.count() == 6
-    assert OpEdPage.objects.count() == 2
-    assert AuthorPage.objects.count() == 7
-    assert len(first["featured"]) == 5
+    assert first["pages"]["homepage"] == 2  # English and its Serbian translation
+    english = {"locale__language_code": "en"}
+    assert PublicationPage.objects.filter(**english).count() == 6
+    assert OpEdPage.objects.filter(**english).count() == 2
+    assert AuthorPage.objects.filter(**english).count() == 7
+    assert HomeFeaturedPublication.objects.filter(home__locale__language_code="en").count() == 5
     assert first["images"] == 5
     assert first["documents"] == 1
     assert_tree_is_sound()
@@ -101,7 +102,8 @@ def test_generated_publications_are_topped_up_not_duplicated(client, db):
     assert_tree_is_sound()
 
     listing = client.get("/en/publications/").content.decode()
-    assert f"{PublicationPage.objects.count()} publications" in listing
+    english = PublicationPage.objects.filter(locale__language_code="en").count()
+    assert f"{english} publications" in listing
     newest = generated.order_by("-publication_date", "-pk").first()
     assert client.get(newest.url).status_code == 200
     assert client.get(f"/en/publications/{newest.publication_date.year}/").status_code == 200
@@ -112,3 +114,28 @@ def test_generated_publications_are_searchable(client, db):
     html = client.get("/en/search/?q=synthetic+publication").content.decode()
     found = set(re.findall(r'href="/en/publications/(generated-\d+)/"', html))
     assert found == {f"generated-{n}" for n in range(1, 6)}
+
+
+def test_demo_has_serbian_translations_linked_to_the_english_pages(client, db):
+    load()
+    serbian = PublicationPage.objects.filter(locale__language_code="sr", live=True)
+    assert serbian.count() >= 3
+    assert OpEdPage.objects.filter(locale__language_code="sr", live=True).exists()
+    for page in serbian:
+        original = page.get_translation(Locale.objects.get(language_code="en"))
+        assert original.live
+        assert page.kind.locale_id == page.locale_id
+        assert all(link.author.locale_id == page.locale_id for link in page.author_links.all())
+    home = HomePage.objects.get(locale__language_code="sr")
+    featured = home.featured_links.values_list("publication__locale__language_code", flat=True)
+    assert set(featured) == {"sr"}
+    for path in (
+        "/sr/",
+        "/sr/publications/",
+        "/sr/publications/javno-snimanje-tajnim-kamerama/",
+        "/sr/authors/",
+        "/sr/authors/sasa-djordjevic/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<html lang="sr">' in response.content.decode()

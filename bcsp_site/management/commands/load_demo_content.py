@@ -26,6 +26,7 @@ from wagtail.models import Collection, Locale, Page, Site
 from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
+from bcsp_site.demo_serbian import SerbianDemo
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,
@@ -300,6 +301,9 @@ class Command(BaseCommand):
             featured = [self.create_publication(spec) for spec in SEED_PUBLICATIONS]
             self.create_publication(SECRET_CAMERAS)
             self.set_featured(home, featured)
+            SerbianDemo(
+                home, self.publication_index, self.author_index, self.kinds, self.authors
+            ).create()
         if options["publications"]:
             self.generate(options["publications"])
         self.stdout.write(
