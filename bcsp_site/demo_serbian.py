@@ -49,6 +49,7 @@ PUBLICATIONS = {
     "serbia-and-hungary-hammering-democracy": {
         "title": "Srbija i Mađarska: čekićem po demokratiji",
         "slug": "srbija-i-madjarska-cekicem-po-demokratiji",
+        "tags": ["demokratija", "Mađarska", "spoljna politika"],
         "summary": (
             "Mađarska je trenutno najbliži međunarodni partner Srbije. Odnose dve zemlje više "
             "ne opterećuju sporovi, a njihovi politički i ekonomski interesi sve se više "
@@ -58,6 +59,7 @@ PUBLICATIONS = {
     "the-security-sector-in-a-captured-state": {
         "title": "Sektor bezbednosti u zarobljenoj državi",
         "slug": "sektor-bezbednosti-u-zarobljenoj-drzavi",
+        "tags": ["zarobljena država", "reforma sektora bezbednosti"],
         "summary": (
             "Izveštaj o zarobljavanju države u Srbiji izvorni je i pionirski rad BCBP-a koji "
             "dokumentuje i razlaže proces zarobljavanja sektora bezbednosti kroz prikaz "
@@ -67,6 +69,7 @@ PUBLICATIONS = {
     "the-security-sector-in-the-state-of-emergency-testing-democracy": {
         "title": "Sektor bezbednosti u vanrednom stanju: test demokratije",
         "slug": "sektor-bezbednosti-u-vanrednom-stanju-test-demokratije",
+        "tags": ["vanredno stanje", "COVID-19", "demokratska kontrola"],
         "summary": (
             "Analiza Beogradskog centra za bezbednosnu politiku (BCBP) zaključuje da Srbija "
             "tokom 52 dana vanrednog stanja nije položila test demokratije, zbog niza propusta "
@@ -76,6 +79,7 @@ PUBLICATIONS = {
     "public-recording-with-secret-cameras": {
         "title": "Javno snimanje tajnim kamerama",
         "slug": "javno-snimanje-tajnim-kamerama",
+        "tags": ["video-nadzor", "MUP", "zaštita podataka o ličnosti"],
         "summary": (
             "Istraživač BCBP-a Saša Đorđević piše o nabavci i postavljanju velikog broja "
             "bezbednosnih kamera širom Beograda, o čemu bi građani morali da znaju mnogo više."
@@ -205,12 +209,14 @@ class SerbianDemo:
         if existing is not None:
             return existing.specific
         fields = dict(fields)
+        tags = fields.pop("tags")
         translation = original.specific.copy_for_translation(self.locale)
         for name, value in fields.items():
             setattr(translation, name, value)
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
         translation.body = body_paragraphs(translation.title)
+        translation.tags.set(tags, clear=True)
         translation.save()
         # The copy links the English author pages; point it at their Serbian versions.
         for link in PublicationAuthor.objects.filter(page=translation).select_related("author"):
