@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
+from django.urls import register_converter
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -32,6 +33,22 @@ from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 from .blocks import BodyBlock
 from .pdf import extract_pdf_text
+
+
+class TagSlugConverter:
+    """Tag slugs keep their letters (django-taggit makes "zaštita-podataka" of "Zaštita
+    podataka"), so tag addresses accept any Unicode word characters, not only ASCII."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(TagSlugConverter, "tagslug")
 
 logger = logging.getLogger("bcsp.publications")
 
@@ -285,7 +302,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         publications = self.card_queryset().filter(publication_date__year=year)
         return self.render_listing(request, publications, year=year)
 
-    @path("tags/<slug:tag_slug>/", name="tag")
+    @path("tags/<tagslug:tag_slug>/", name="tag")
     def tag_archive(self, request, tag_slug):
         tag, publications = self.tag_publications(tag_slug, self.card_queryset())
         return self.render_listing(request, publications, empty_is_404=True, tag=tag)
@@ -326,12 +343,12 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def atom_feed(self, request):
         return self.feed(request, self.base_queryset(), self.title, atom=True)
 
-    @path("tags/<slug:tag_slug>/feed/", name="tag_feed")
+    @path("tags/<tagslug:tag_slug>/feed/", name="tag_feed")
     def tag_rss_feed(self, request, tag_slug):
         tag, publications = self.tag_publications(tag_slug)
         return self.feed(request, publications, f"{self.title}: {tag.name}", atom=False)
 
-    @path("tags/<slug:tag_slug>/feed/atom/", name="tag_feed_atom")
+    @path("tags/<tagslug:tag_slug>/feed/atom/", name="tag_feed_atom")
     def tag_atom_feed(self, request, tag_slug):
         tag, publications = self.tag_publications(tag_slug)
         return self.feed(request, publications, f"{self.title}: {tag.name}", atom=True)

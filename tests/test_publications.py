@@ -434,6 +434,19 @@ def test_tag_page_lists_everything_with_the_tag(client, catalogue):
     assert card_titles(html) == newest_first(tagged)
 
 
+def test_tags_with_serbian_letters_have_working_pages_and_feeds(client, publication_index):
+    page = PublicationPageFactory(
+        parent=publication_index, tag_names=["Zaštita podataka o ličnosti"]
+    )
+    html = client.get(page.url).content.decode()
+    tag_url = "/en/publications/tags/za%C5%A1tita-podataka-o-li%C4%8Dnosti/"  # zaštita, ličnosti
+    assert f'href="{tag_url}"' in html
+    response = client.get(tag_url)
+    assert response.status_code == 200
+    assert page.title in response.content.decode()
+    assert client.get(tag_url + "feed/").status_code == 200
+
+
 def test_unknown_or_unused_tag_is_404(client, catalogue):
     assert client.get("/en/publications/tags/no-such-tag/").status_code == 404
     Tag.objects.create(name="unused", slug="unused")

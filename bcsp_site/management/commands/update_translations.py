@@ -1,10 +1,11 @@
 """Refresh the Serbian catalogues and compile them, with or without GNU gettext's msgfmt.
 
 - Our own strings: `makemessages` (needs GNU gettext's xgettext) merges new and changed
-  strings into bcsp_site/translations/site/sr/LC_MESSAGES/django.po; translate the new entries there.
-- Django's own strings (form errors, month names): Django's Serbian catalogue is in Cyrillic,
-  so its Latin-script catalogue is copied to bcsp_site/translations/django/ under the "sr" code the
-  site uses, where it takes precedence over the Cyrillic one.
+  strings into bcsp_site/translations/site/sr/LC_MESSAGES/django.po; translate the new
+  entries there.
+- Django's own strings (form errors, month names): Django's Serbian catalogue is in
+  Cyrillic, so its Latin-script catalogue is copied to bcsp_site/translations/django/ under
+  the "sr" code the site uses, where it takes precedence over the Cyrillic one.
 - Every catalogue is compiled to .mo in Python (polib), and the compiled files are committed,
   so running the site never needs gettext.
 """
