@@ -124,6 +124,19 @@ def body_paragraphs(title):
     ]
 
 
+def publish_translation(page, locale, **fields):
+    """A published translation of `page` in `locale` with `fields` changed, made the way the
+    admin makes one (same translation key, parent's translation as parent)."""
+    translation = page.specific.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.draft_title = translation.title
+    translation.save()
+    translation.save_revision().publish()
+    translation.refresh_from_db()
+    return translation
+
+
 class SerbianDemo:
     """Adds the Serbian translations of the demo's structure, authors, kinds and a few
     publications (idempotent: what is already translated is left alone)."""
@@ -166,14 +179,7 @@ class SerbianDemo:
         existing = page.get_translation_or_none(self.locale)
         if existing is not None:
             return existing.specific
-        translation = page.specific.copy_for_translation(self.locale)
-        for name, value in fields.items():
-            setattr(translation, name, value)
-        translation.draft_title = translation.title
-        translation.save()
-        translation.save_revision().publish()
-        translation.refresh_from_db()
-        return translation
+        return publish_translation(page, self.locale, **fields)
 
     def translate_kinds(self):
         kinds = {}

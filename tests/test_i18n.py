@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale, Page
 
+from bcsp_site.demo_serbian import publish_translation
 from newsletter.models import Subscriber
 from publications.models import PublicationKind
 from tests.factories import (
@@ -38,16 +39,7 @@ CATALOGUE = (
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
-def translate(page, locale, **fields):
-    """A published translation of `page`, made as the admin makes one."""
-    translation = page.specific.copy_for_translation(locale)
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.draft_title = translation.title
-    translation.save()
-    translation.save_revision().publish()
-    translation.refresh_from_db()
-    return translation
+translate = publish_translation
 
 
 @pytest.fixture
