@@ -26,6 +26,7 @@ from wagtail.models import Collection, Locale, Page, Site
 from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
+from bcsp_site.demo_site_pages import load_site_pages
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,
@@ -300,6 +301,7 @@ class Command(BaseCommand):
             featured = [self.create_publication(spec) for spec in SEED_PUBLICATIONS]
             self.create_publication(SECRET_CAMERAS)
             self.set_featured(home, featured)
+            load_site_pages(home, self.authors, self.publication_index, self.author_index)
         if options["publications"]:
             self.generate(options["publications"])
         self.stdout.write(
