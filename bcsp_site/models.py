@@ -1,17 +1,23 @@
 from functools import partial
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce, Length, Substr
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.fields import StreamField
 from wagtail.models import (
     Orderable,
     Page,
@@ -19,11 +25,15 @@ from wagtail.models import (
     PageQuerySet,
     PageViewRestriction,
     Site,
+    TranslatableMixin,
 )
 from wagtail.search import index
 from wagtail.signals import page_published
 
+from publications.blocks import BodyBlock
+
 from . import site_cache  # noqa: F401  (connects its signals)
+from .blocks import SidebarBlock, SocialProfilesBlock, TeamBlock
 from .renditions import attach_renditions
 
 FEATURED_MAX = 8
@@ -188,6 +198,8 @@ class HomePage(BasePage):
     subpage_types = [
         "publications.PublicationIndexPage",
         "authors.AuthorIndexPage",
+        "bcsp_site.StandardPage",
+        "bcsp_site.TeamPage",
     ]
 
     intro = models.TextField(
@@ -281,47 +293,379 @@ class HomeFeaturedPublication(Orderable):
         ]
 
 
-@register_setting(icon="site")
-class OrganisationSettings(BaseSiteSetting):
-    """The organisation's details shown in the footer ("Info BCSP") and in metadata."""
+# Site pages: about, contact, privacy notice, the team ----------------------------------
 
-    name = models.CharField(
-        max_length=120,
-        default="Belgrade Centre for Security Policy",
-        help_text=_("Full name of the organisation, shown in the footer and as publisher."),
-    )
-    short_name = models.CharField(
-        max_length=30, default="BCSP", help_text=_("Abbreviation shown in the header.")
-    )
-    description = models.TextField(
-        max_length=600,
+
+class SectionPageMixin:
+    """Pages that show their section: their own subpages, or those of their parent."""
+
+    def section_pages(self):
+        """(the section's page, its live public subpages) for the side navigation, one query.
+
+        A page with subpages heads its own section; one without shows its siblings when its
+        parent is a standard page (About › Mission, Donors, Team).
+        """
+        section = self
+        if not self.numchild:
+            section = self.get_parent()  # in memory when the page was routed to
+            if section is None or not issubclass(section.specific_class or Page, StandardPage):
+                return None, []
+        pages = list(
+            PublicPageQuerySet(Page)
+            .child_of(section)
+            .live()
+            .public()
+            .only("title", "url_path", "path", "depth", "locale_id", "translation_key")
+        )
+        return section, pages
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["section"], context["section_pages"] = self.section_pages()
+        return context
+
+
+class StandardPage(SectionPageMixin, BasePage):
+    """A page of text: about us, mission, contact, the privacy notice; may hold subpages."""
+
+    template = "pages/standard_page.html"
+    parent_page_types = ["bcsp_site.HomePage", "bcsp_site.StandardPage"]
+    subpage_types = ["bcsp_site.StandardPage", "bcsp_site.TeamPage"]
+
+    intro = models.TextField(
         blank=True,
-        default=(
+        max_length=500,
+        help_text=_("One or two sentences under the title, also used as the page's summary."),
+    )
+    body = StreamField(BodyBlock(), blank=True, help_text=_("The page's text, in blocks."))
+    sidebar = StreamField(
+        SidebarBlock(),
+        blank=True,
+        help_text=_("Optional column beside the text: short notes, links, a document or an image."),
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("sidebar"),
+    ]
+
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class TeamPage(SectionPageMixin, BasePage):
+    """The people of the centre in editor-ordered groups, drawn from their author pages."""
+
+    template = "pages/team_page.html"
+    parent_page_types = ["bcsp_site.HomePage", "bcsp_site.StandardPage"]
+    subpage_types = []
+
+    intro = models.TextField(
+        blank=True, max_length=500, help_text=_("Shown under the title, above the groups.")
+    )
+    groups = StreamField(
+        TeamBlock(),
+        blank=True,
+        help_text=_(
+            "Groups such as 'Management' and 'Researchers', in the order to show them; each "
+            "lists people chosen from the author pages."
+        ),
+    )
+
+    content_panels = [*BasePage.content_panels, FieldPanel("intro"), FieldPanel("groups")]
+
+    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("team page")
+
+    def team_groups(self):
+        """[{heading, description, members: [{person, role}]}] with everything a card shows.
+
+        People come from one query (the chooser's), their photos, links and, on a translated
+        team page, their translations from one more each; photo renditions from the cache.
+        Unpublished people are left out; a person is shown in this page's language when a
+        published translation of their author page exists.
+        """
+        from authors.models import PHOTO_RENDITION, AuthorPage
+
+        groups = []
+        for block in self.groups:
+            if block.block_type != "group":
+                continue
+            members = [
+                {"person": member["person"], "role": member["role"]}
+                for member in block.value["members"]
+                if member["person"] is not None
+            ]
+            groups.append(
+                {
+                    "heading": block.value["heading"],
+                    "description": block.value["description"],
+                    "members": members,
+                }
+            )
+        members = [member for group in groups for member in group["members"]]
+        foreign = {
+            member["person"].translation_key
+            for member in members
+            if member["person"].locale_id != self.locale_id
+        }
+        if foreign:
+            translated = {
+                person.translation_key: person
+                for person in AuthorPage.objects.live().filter(
+                    translation_key__in=foreign, locale_id=self.locale_id
+                )
+            }
+            for member in members:
+                member["person"] = (
+                    translated.get(member["person"].translation_key) or (member["person"])
+                )
+        for group in groups:
+            group["members"] = [member for member in group["members"] if member["person"].live]
+        people = [member["person"] for group in groups for member in group["members"]]
+        prefetch_related_objects(people, "photo", "links")
+        attach_renditions([person.photo for person in people], PHOTO_RENDITION)
+        return [group for group in groups if group["members"]]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["team_groups"] = self.team_groups()
+        return context
+
+
+# Menus -------------------------------------------------------------------------------
+
+
+class MenuLocation(models.TextChoices):
+    HEADER = "header", _("Header menu")
+    FOOTER = "footer", _("Footer links")
+
+
+def validate_link_address(value):
+    if not value.startswith(("/", "https://", "http://", "mailto:")):
+        raise ValidationError(
+            _("Enter an address starting with /, https://, http:// or mailto:"), code="invalid"
+        )
+
+
+class NavigationMenu(TranslatableMixin, ClusterableModel):
+    """The links of one place on the site (the header menu, the footer) in one language."""
+
+    location = models.CharField(
+        max_length=20,
+        choices=MenuLocation.choices,
+        help_text=_(
+            "Where the links are shown. Each language has its own menu for each place; "
+            "until a header menu exists for a language, the header lists the home page's "
+            "subpages marked 'Show in menus'."
+        ),
+    )
+
+    panels = [
+        FieldPanel("location"),
+        InlinePanel("items", heading=_("Links"), label=_("Link")),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("menu")
+        verbose_name_plural = _("menus")
+        ordering = ["location"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "location"], name="one_menu_per_place")
+        ]
+
+    def __str__(self):
+        return str(self.get_location_display())
+
+
+class NavigationMenuItem(Orderable):
+    menu = ParentalKey(NavigationMenu, on_delete=models.CASCADE, related_name="items")
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("page"),
+        help_text=_(
+            "The page to link to. In another language's menu its translation is used "
+            "where one is published."
+        ),
+    )
+    link_url = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_link_address],
+        verbose_name=_("address"),
+        help_text=_("Or an address: /en/e-bulletin/ on this site, or https://… elsewhere."),
+    )
+    label = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_("The link's words. Leave empty to use the page's title."),
+    )
+
+    panels = [FieldPanel("link_page"), FieldPanel("link_url"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("menu link")
+
+    def clean(self):
+        super().clean()
+        if bool(self.link_page_id) == bool(self.link_url):
+            raise ValidationError({"link_page": _("Choose a page or enter an address, not both.")})
+        if self.link_url and not self.label:
+            raise ValidationError({"label": _("Give the address a link text.")})
+
+
+# Site settings -----------------------------------------------------------------------
+
+# What visitors see before an editor has written the texts of their language.
+ORGANISATION_DEFAULTS = {
+    "en": {
+        "name": "Belgrade Centre for Security Policy",
+        "short_name": "BCSP",
+        "description": (
             "The Belgrade Centre for Security Policy is an independent research centre "
             "advancing the security of citizens and society based on democracy and respect "
             "for human rights."
         ),
-        help_text=_("The short description in the footer's information block."),
-    )
-    address = models.TextField(
-        blank=True,
-        default="Đure Jakšića 6/5, 11000 Belgrade, Serbia",
-        help_text=_("Postal address, one line per row."),
-    )
+        "address": "Đure Jakšića 6/5, 11000 Belgrade, Serbia",
+    },
+    "sr": {
+        "name": "Beogradski centar za bezbednosnu politiku",
+        "short_name": "BCBP",
+        "description": (
+            "Beogradski centar za bezbednosnu politiku je nezavisni istraživački centar koji "
+            "se zalaže za bezbednost građana i društva zasnovanu na demokratiji i poštovanju "
+            "ljudskih prava."
+        ),
+        "address": "Đure Jakšića 6/5, 11000 Beograd, Srbija",
+    },
+}
+
+
+def content_language():
+    """The language of the current request, as one of the site's content languages."""
+    try:
+        return get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+@register_setting(icon="site")
+class OrganisationSettings(ClusterableModel, BaseSiteSetting):
+    """The organisation's details: the footer's "Info BCSP" block, contacts, metadata.
+
+    What visitors read (name, description, address, e-bulletin wording) is written per
+    language in `texts`; `name`, `description` and the rest answer in the active language,
+    falling back to the default language, then to ORGANISATION_DEFAULTS.
+    """
+
     contact_email = models.EmailField(
         blank=True, default="office@bezbednost.org", help_text=_("Public contact address.")
     )
+    social_links = StreamField(
+        SocialProfilesBlock(),
+        blank=True,
+        help_text=_("The organisation's profiles, listed in the footer in this order."),
+    )
+    default_social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Shown when a page without an image of its own is shared on social media. "
+            "Landscape, at least 1200×630 pixels."
+        ),
+    )
+
+    select_related = ["default_social_image"]
 
     panels = [
-        MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("description")],
-            heading=_("Organisation"),
+        InlinePanel(
+            "texts",
+            heading=_("Texts in each language"),
+            label=_("Language"),
+            min_num=1,
+            max_num=len(settings.LANGUAGES),
         ),
-        MultiFieldPanel([FieldPanel("address"), FieldPanel("contact_email")], _("Contact")),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("social_links")], heading=_("Contact")
+        ),
+        FieldPanel("default_social_image"),
     ]
 
     class Meta:
         verbose_name = _("organisation")
+
+    def text_for(self, language=None):
+        """The texts in `language` (default: the active one), or the fallback described above."""
+        language = language or content_language()
+        loaded = getattr(self, "_texts", None)  # set by for_request()
+        if loaded is None:
+            loaded = self.texts.all()
+        texts = {text.language_code: text for text in loaded}
+        text = texts.get(language) or texts.get(settings.LANGUAGE_CODE)
+        if text is None:
+            defaults = ORGANISATION_DEFAULTS.get(language, ORGANISATION_DEFAULTS["en"])
+            text = OrganisationText(language_code=language, **defaults)
+        return text
+
+    @property
+    def name(self):
+        return self.text_for().name
+
+    @property
+    def short_name(self):
+        return self.text_for().short_name
+
+    @property
+    def description(self):
+        return self.text_for().description
+
+    @property
+    def address(self):
+        return self.text_for().address
+
+    @property
+    def ebulletin_heading(self):
+        return self.text_for().ebulletin_heading
+
+    @property
+    def ebulletin_text(self):
+        return self.text_for().ebulletin_text
+
+    @classmethod
+    def load_with_texts(cls, site):
+        """The site's settings with their texts in every language, in one query once texts
+        exist (the texts bring their settings along)."""
+        texts = list(
+            OrganisationText.objects.filter(organisation__site=site).select_related(
+                "organisation__default_social_image"
+            )
+        )
+        if texts:
+            instance = texts[0].organisation
+        else:  # new settings get their default texts when created
+            instance = cls.for_site(site)
+            texts = list(instance.texts.all())
+        for text in texts:
+            text.organisation = instance
+        instance._texts = texts
+        return instance
 
     @classmethod
     def for_request(cls, request):
@@ -336,16 +680,109 @@ class OrganisationSettings(BaseSiteSetting):
         key = ORGANISATION_CACHE_KEY.format(site_id=site.pk)
         instance = cache.get(key)
         if instance is None:
-            instance = cls.for_site(site)
+            instance = cls.load_with_texts(site)
             cache.set(key, instance, 60 * 60)
         instance._request = request
         setattr(request, attribute, instance)
         return instance
 
 
+class OrganisationText(Orderable):
+    organisation = ParentalKey(OrganisationSettings, on_delete=models.CASCADE, related_name="texts")
+    language_code = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        verbose_name=_("language"),
+        help_text=_("The language these texts are written in."),
+    )
+    name = models.CharField(
+        max_length=120,
+        help_text=_("Full name of the organisation, shown in the footer and as publisher."),
+    )
+    short_name = models.CharField(
+        max_length=30, help_text=_("Abbreviation shown in the header, e.g. BCSP or BCBP.")
+    )
+    description = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text=_("The short description in the footer's information block."),
+    )
+    address = models.TextField(blank=True, help_text=_("Postal address, one line per row."))
+    ebulletin_heading = models.CharField(
+        max_length=120,
+        blank=True,
+        verbose_name=_("e-bulletin heading"),
+        help_text=_(
+            "Heading of the e-bulletin sign-up blocks. Leave empty for 'E-bulletin' in the "
+            "footer and 'Subscribe to our e-bulletin' on the home page."
+        ),
+    )
+    ebulletin_text = models.TextField(
+        max_length=400,
+        blank=True,
+        verbose_name=_("e-bulletin invitation"),
+        help_text=_(
+            "The sentence above the sign-up form. Leave empty for "
+            "'Sign up to receive our e-bulletin.'"
+        ),
+    )
+
+    panels = [
+        FieldPanel("language_code"),
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        FieldPanel("description"),
+        FieldPanel("address"),
+        FieldPanel("ebulletin_heading"),
+        FieldPanel("ebulletin_text"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("texts in one language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "language_code"], name="one_text_per_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.language_code})"
+
+
+@receiver(post_save, sender=OrganisationSettings, dispatch_uid="org-default-texts")
+def _write_default_texts(sender, instance, created, raw=False, **kwargs):
+    """New settings start with the default texts in every language, for editors to adapt."""
+    if not created or raw:
+        return
+    OrganisationText.objects.bulk_create(
+        [
+            OrganisationText(
+                organisation=instance,
+                language_code=code,
+                sort_order=order,
+                **ORGANISATION_DEFAULTS.get(code, ORGANISATION_DEFAULTS[settings.LANGUAGE_CODE]),
+            )
+            for order, (code, _name) in enumerate(settings.LANGUAGES)
+        ]
+    )
+
+
 def _clear_organisation_cache(sender, instance, **kwargs):
-    cache.delete(ORGANISATION_CACHE_KEY.format(site_id=instance.site_id))
+    site_id = getattr(instance, "site_id", None)
+    if site_id is None:
+        site_id = (
+            OrganisationSettings.objects.filter(pk=instance.organisation_id)
+            .values_list("site_id", flat=True)
+            .first()
+        )
+    key = ORGANISATION_CACHE_KEY.format(site_id=site_id)
+    cache.delete(key)
+    # Again once the edit is committed, in case a request cached it in between.
+    transaction.on_commit(partial(cache.delete, key))
 
 
-post_save.connect(_clear_organisation_cache, sender=OrganisationSettings, dispatch_uid="org-save")
-post_delete.connect(_clear_organisation_cache, sender=OrganisationSettings, dispatch_uid="org-del")
+for _sender in (OrganisationSettings, OrganisationText):
+    post_save.connect(_clear_organisation_cache, sender=_sender, dispatch_uid=f"org-save-{_sender}")
+    post_delete.connect(
+        _clear_organisation_cache, sender=_sender, dispatch_uid=f"org-del-{_sender}"
+    )

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bcsp_site import i18n, seo
+from bcsp_site import views as site_views
 from publications import citations
 from publications import views as publication_views
 
@@ -17,10 +17,7 @@ urlpatterns = [
     path("sitemap.xml", seo.sitemap, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path("language/<str:code>/", i18n.choose_language, name="choose_language"),
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=settings.STATIC_URL + "img/favicon.ico", permanent=True),
-    ),
+    path("favicon.ico", site_views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
@@ -34,6 +31,7 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("search/", publication_views.search, name="search"),
+    path("manifest.webmanifest", site_views.web_manifest, name="web_manifest"),
     path("cite/<int:page_id>.bib", citations.bibtex_download, name="cite_bibtex"),
     path("cite/<int:page_id>.ris", citations.ris_download, name="cite_ris"),
     path("e-bulletin/", include("newsletter.urls")),

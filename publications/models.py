@@ -208,6 +208,14 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def card_queryset(self):
         return PublicationPage.objects.for_cards().filter(locale_id=self.locale_id)
 
+    def breadcrumb_extras(self, context):
+        """The crumb after this page's own on its year and tag archives."""
+        if context.get("year"):
+            return [str(context["year"])]
+        if context.get("tag") is not None:
+            return [context["tag"].name]
+        return []
+
     def years(self):
         """[{"year": 2020, "count": 14}, …], newest first; cached, as counting them all is the
         slowest part of a listing (dropped whenever publications change, see below)."""

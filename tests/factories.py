@@ -6,7 +6,13 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale
 
 from authors.models import AuthorIndexPage, AuthorPage
-from bcsp_site.models import HomePage
+from bcsp_site.models import (
+    HomePage,
+    NavigationMenu,
+    NavigationMenuItem,
+    StandardPage,
+    TeamPage,
+)
 from publications.models import (
     OpEdPage,
     PublicationAuthor,
@@ -105,3 +111,56 @@ class OpEdPageFactory(PublicationPageFactory):
 
     class Meta:
         model = OpEdPage
+
+
+class StandardPageFactory(wagtail_factories.PageFactory):
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    intro = "What this page is about."
+
+    class Meta:
+        model = StandardPage
+
+
+class TeamPageFactory(wagtail_factories.PageFactory):
+    title = "Team"
+    slug = "team"
+
+    class Meta:
+        model = TeamPage
+
+
+def team_groups(*groups):
+    """StreamField data for a team page: groups of (heading, [author or (author, role)])."""
+    return [
+        (
+            "group",
+            {
+                "heading": heading,
+                "description": "",
+                "members": [
+                    {"person": member[0], "role": member[1]}
+                    if isinstance(member, tuple)
+                    else {"person": member, "role": ""}
+                    for member in members
+                ],
+            },
+        )
+        for heading, members in groups
+    ]
+
+
+def menu(location, links, language="en"):
+    """A menu with `links`: pages, or (label, address) pairs, or (label, page) pairs."""
+    locale = Locale.objects.get_or_create(language_code=language)[0]
+    navigation = NavigationMenu.objects.create(location=location, locale=locale)
+    for order, link in enumerate(links):
+        label, target = link if isinstance(link, tuple) else ("", link)
+        NavigationMenuItem.objects.create(
+            menu=navigation,
+            sort_order=order,
+            label=label,
+            link_page=None if isinstance(target, str) else target,
+            link_url=target if isinstance(target, str) else "",
+        )
+    return navigation

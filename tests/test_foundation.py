@@ -62,8 +62,10 @@ def test_public_pages_send_nonce_csp_without_unsafe_inline(client, home_page):
 
 def test_favicon_is_served(client, db):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
-    assert (ROOT / "static" / "img" / "favicon.ico").exists()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content == (ROOT / "static" / "img" / "favicon.ico").read_bytes()
+    assert "max-age" in response["Cache-Control"]
 
 
 def _production_env(**overrides):

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
 
-from bcsp_site.models import HomeFeaturedPublication, OrganisationSettings
+from bcsp_site.models import HomeFeaturedPublication, OrganisationSettings, OrganisationText
 from publications.models import CARD_RENDITION, COVER_RENDITION, PublicationPage
 from publications.pdf import build_simple_pdf
 from tests.factories import (
@@ -180,9 +180,15 @@ def test_changing_the_site_takes_effect_at_once(client, home_page):
 def test_changing_the_organisation_settings_takes_effect_at_once(client, home_page):
     assert "Info BCSP" in client.get("/en/").content.decode()
     organisation = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
-    organisation.short_name = "BCBP"
+    text = OrganisationText.objects.get(organisation=organisation, language_code="en")
+    text.short_name = "BCBP-X"
+    text.save()
+    assert "Info BCBP-X" in client.get("/en/").content.decode()
+    text.delete()  # English falls back to the built-in texts
+    assert "Info BCSP" in client.get("/en/").content.decode()
+    organisation.contact_email = "press@example.org"
     organisation.save()
-    assert "Info BCBP" in client.get("/en/").content.decode()
+    assert "press@example.org" in client.get("/en/").content.decode()
 
 
 def test_publishing_prepares_the_cover_renditions(

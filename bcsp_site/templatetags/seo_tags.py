@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import Site
@@ -26,18 +27,28 @@ def absolute(request, path):
     return site_root(request) + path
 
 
-def social_image_url(request, page):
+def social_image_url(request, page, default_image=None):
     image = getattr(page, "cover_image", None) or getattr(page, "social_image", None)
     if image is None:
-        image = getattr(page, "photo", None)
+        image = getattr(page, "photo", None) or default_image
     if image is None:
         return ""
     return absolute(request, image.get_rendition(SOCIAL_RENDITION).url)
 
 
-def jsonld(data):
+def csp_nonce(request):
+    """The request's CSP nonce as text (reading it puts it in the response's policy)."""
+    nonce = getattr(request, "csp_nonce", None)
+    return "" if nonce is None else str(nonce)
+
+
+def jsonld(data, nonce=""):
+    """A JSON-LD script element; `nonce` is the request's CSP nonce."""
     text = json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
+    return mark_safe(  # noqa: S308 - the JSON is escaped above, the nonce by format_html
+        f'<script type="application/ld+json"{nonce_attribute}>{text}</script>'
+    )
 
 
 def publication_jsonld(request, page, url, image_url, organisation):
@@ -81,6 +92,16 @@ def publication_jsonld(request, page, url, image_url, organisation):
         based_on = absolute(request, source(request))
     if based_on:
         data["isBasedOn"] = based_on
+    return data
+
+
+def organisation_jsonld(request, organisation):
+    data = {"@type": "Organization", "name": organisation.name, "url": absolute(request, "/")}
+    if organisation.contact_email:
+        data["email"] = organisation.contact_email
+    profiles = [block.value["url"] for block in organisation.social_links]
+    if profiles:
+        data["sameAs"] = profiles
     return data
 
 
@@ -162,7 +183,9 @@ def page_meta(context):
         "description": organisation.description,
         "alternates": alternates(request, page),
     }
+    nonce = csp_nonce(request)
     if page is None:
+        meta["image_url"] = social_image_url(request, None, organisation.default_social_image)
         return meta
     default_description = organisation.description
     meta["title"] = page.seo_title or page.title
@@ -184,7 +207,7 @@ def page_meta(context):
             "name": page.title,
             "role": page.role or organisation.name,
         }
-    meta["image_url"] = social_image_url(request, page)
+    meta["image_url"] = social_image_url(request, page, organisation.default_social_image)
     meta["feeds"] = feed_links(request, page, context)
     if isinstance(page, PublicationPage):
         meta["og_type"] = "article"
@@ -192,7 +215,8 @@ def page_meta(context):
         meta["published"] = page.publication_date.isoformat()
         meta["scholar"] = scholar_tags(request, page, organisation)
         meta["jsonld"] = jsonld(
-            publication_jsonld(request, page, canonical, meta["image_url"], organisation)
+            publication_jsonld(request, page, canonical, meta["image_url"], organisation),
+            nonce=nonce,
         )
     elif page.depth == 2:
         meta["jsonld"] = jsonld(
@@ -202,8 +226,9 @@ def page_meta(context):
                 "name": organisation.name,
                 "url": canonical,
                 "inLanguage": page.locale.language_code,
-                "publisher": {"@type": "Organization", "name": organisation.name},
-            }
+                "publisher": organisation_jsonld(request, organisation),
+            },
+            nonce=nonce,
         )
     elif getattr(page, "role", None) is not None:
         meta["og_type"] = "profile"
@@ -215,7 +240,8 @@ def page_meta(context):
                 "jobTitle": page.role,
                 "url": canonical,
                 "worksFor": {"@type": "Organization", "name": organisation.name},
-            }
+            },
+            nonce=nonce,
         )
     meta["description"] = meta["description"] or default_description
     return meta

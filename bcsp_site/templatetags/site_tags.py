@@ -1,7 +1,9 @@
 from django import template
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language, gettext
 
-from bcsp_site.navigation import main_menu
+from bcsp_site.navigation import mark_current, menu_links, page_trail
+from bcsp_site.templatetags.seo_tags import absolute, csp_nonce, jsonld
 
 register = template.Library()
 
@@ -9,16 +11,54 @@ register = template.Library()
 @register.inclusion_tag("components/main_navigation.html", takes_context=True)
 def main_navigation(context):
     request = context["request"]
-    items = []
-    for title, url in main_menu(request):
-        if url == request.path:
-            current = "page"
-        elif url != "/" and len(url.strip("/").split("/")) > 1 and request.path.startswith(url):
-            current = "true"
-        else:
-            current = None
-        items.append({"title": title, "url": url, "current": current})
-    return {"menu_items": items}
+    return {"menu_items": mark_current(menu_links(request, "header"), request.path)}
+
+
+@register.inclusion_tag("components/footer_navigation.html", takes_context=True)
+def footer_navigation(context):
+    request = context["request"]
+    return {"menu_items": mark_current(menu_links(request, "footer"), request.path)}
+
+
+@register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, title=None):
+    """The trail from the home page to this page, with its schema.org BreadcrumbList.
+
+    On a Wagtail page below the home page the trail follows the page tree, and a page's
+    own routes (a year or tag archive) add their crumb through `breadcrumb_extras()`. Other
+    views pass their `title` to get "Home › title".
+    """
+    request = context["request"]
+    page = context.get("page")
+    crumbs = []
+    if page is not None and getattr(page, "depth", 0) > 2:
+        for node in page_trail(page):
+            label = gettext("Home") if node.depth == 2 else node.title
+            url = node.get_url(request) if node.live or node is page else None
+            crumbs.append({"label": label, "url": url})
+        extras = getattr(page, "breadcrumb_extras", None)
+        for label in extras(context) if extras else []:
+            crumbs.append({"label": label, "url": None})
+    elif page is None and title:
+        crumbs = [
+            {"label": gettext("Home"), "url": f"/{get_language()}/"},
+            {"label": title, "url": None},
+        ]
+    if len(crumbs) < 2:
+        return {"crumbs": []}
+    crumbs[-1]["current"] = True
+    crumbs[-1]["url"] = crumbs[-1]["url"] or request.path
+    items = [
+        {
+            "@type": "ListItem",
+            "position": position,
+            "name": crumb["label"],
+            **({"item": absolute(request, crumb["url"])} if crumb["url"] else {}),
+        }
+        for position, crumb in enumerate(crumbs, start=1)
+    ]
+    data = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+    return {"crumbs": crumbs, "jsonld": jsonld(data, nonce=csp_nonce(request))}
 
 
 @register.filter

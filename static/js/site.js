@@ -23,6 +23,14 @@
             toggle.setAttribute("aria-expanded", String(!open));
             apply();
         });
+        // Escape closes the open menu and hands focus back to its toggle.
+        header.addEventListener("keydown", function (event) {
+            if (event.key !== "Escape" || !narrow.matches) return;
+            if (toggle.getAttribute("aria-expanded") !== "true") return;
+            toggle.setAttribute("aria-expanded", "false");
+            apply();
+            toggle.focus();
+        });
         narrow.addEventListener("change", apply);
         apply();
     }

@@ -16,6 +16,10 @@ PAGES = {
     "author": "/en/authors/sasa-djordjevic/",
     "search with filters": "/en/search/?q=security&kind=analysis&year_from=2019&year_to=2020",
     "e-bulletin": "/en/e-bulletin/",
+    "about": "/en/about/",
+    "team": "/en/about/team/",
+    "contact": "/en/contact/",
+    "serbian team": "/sr/o-nama/tim/",
     "not found": "/en/no-such-page/",
 }
 

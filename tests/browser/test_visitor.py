@@ -149,3 +149,18 @@ def test_narrow_screen_menu_toggle_works_with_keyboard(page, demo_site):
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+
+
+def test_escape_closes_the_narrow_screen_menu_and_returns_focus(page, demo_site):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{demo_site.url}/en/about/")
+    toggle = page.locator(".menu-toggle")
+    tab_to(page, toggle)
+    page.keyboard.press("Enter")
+    main_menu = page.get_by_role("navigation", name="Main")
+    expect(main_menu.get_by_role("link", name="About us")).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#site-menu")).to_be_hidden()
+    expect(toggle).to_be_focused()

@@ -27,6 +27,7 @@ from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.demo_serbian import SerbianDemo
+from bcsp_site.demo_site_pages import load_site_pages
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,
@@ -304,6 +305,7 @@ class Command(BaseCommand):
             SerbianDemo(
                 home, self.publication_index, self.author_index, self.kinds, self.authors
             ).create()
+            load_site_pages(home, self.authors, self.publication_index, self.author_index)
         if options["publications"]:
             self.generate(options["publications"])
         self.stdout.write(
