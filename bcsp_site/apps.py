@@ -6,4 +6,6 @@ class BcspSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import navigation, seo  # noqa: F401  (connect cache invalidation signals)
+        from . import frontend_cache, navigation, seo  # noqa: F401  (connect cache invalidation signals)
+
+        frontend_cache.connect_signals()
