@@ -6,4 +6,7 @@ class BcspSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import i18n, navigation, seo  # noqa: F401  (connect cache invalidation signals)
+        # Connect the cache invalidation signals.
+        from . import frontend_cache, i18n, navigation, seo  # noqa: F401
+
+        frontend_cache.connect_signals()

@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DataError
@@ -36,6 +37,28 @@ def client_ip(request):
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def is_cross_site(request):
+    """True when the browser says this form was sent from another site.
+
+    For the public forms that pages served from a shared cache carry (comments, the
+    e-bulletin sign-up), which cannot hold a per-visitor CSRF token. Browsers send Origin
+    with every cross-origin POST; where it is missing (old browsers, some privacy tools) the
+    Referer is checked instead. A request with neither cannot be a cross-site form post from
+    a current browser, and a script outside a browser could send the same request anyway.
+    Only the host is compared: behind a TLS-terminating proxy the scheme Django sees may
+    differ from the browser's, and http and https of one host are the same site here.
+    """
+    for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
+        value = request.META.get(header)
+        if not value:
+            continue
+        parts = urlsplit(value)
+        if f"{parts.scheme}://{parts.netloc}" in settings.CSRF_TRUSTED_ORIGINS:
+            return False
+        return parts.netloc.lower() != request.get_host().lower()
+    return False
 
 
 @lru_cache(maxsize=8)

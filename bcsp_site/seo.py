@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from .page_cache import cacheable
+
 SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
 SITEMAP_CACHE_SECONDS = 60 * 60
 
@@ -62,6 +64,7 @@ def sitemap_entries(request):
     return entries
 
 
+@cacheable
 @require_GET
 def sitemap(request):
     site = Site.find_for_request(request)
@@ -75,6 +78,7 @@ def sitemap(request):
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 
+@cacheable
 @require_GET
 def robots_txt(request):
     search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix

@@ -1,12 +1,14 @@
-"""The menus in the Wagtail admin: one per place (header, footer) and language."""
+"""Admin menus (one per place and language) and the page-cache hook on serving pages."""
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import NavigationMenu
+from .page_cache import mark_cacheable
 
 
 class NavigationMenuViewSet(SnippetViewSet):
@@ -29,3 +31,13 @@ class NavigationMenuViewSet(SnippetViewSet):
 
 
 register_snippet(NavigationMenuViewSet)
+
+
+@hooks.register("before_serve_page", order=100)
+def share_public_pages(page, request, serve_args, serve_kwargs):
+    """Every page's answer (its routes and feeds too) is the same for all anonymous visitors.
+
+    Pages behind a view restriction still never reach a shared cache: Wagtail sends them
+    with ``Cache-Control: private, no-store``, which ``bcsp_site.page_cache`` respects.
+    """
+    mark_cacheable(request)

@@ -21,6 +21,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from .invalidation import shown_comments_changed
 from .models import Comment
 
 MODERATE = "moderate"
@@ -220,6 +221,11 @@ class ModerateBulkAction(SnippetBulkAction):
     def execute_action(cls, objects, user=None, **kwargs):
         count = Comment.objects.filter(pk__in=[comment.pk for comment in objects]).update(
             status=cls.new_status, moderated_at=Now(), moderated_by=user
+        )
+        # update() sends no signals: drop cached copies of pages whose shown comments change.
+        now_shown = cls.new_status == Comment.Status.APPROVED
+        shown_comments_changed(
+            comment.page_id for comment in objects if comment.is_approved != now_shown
         )
         return count, 0
 

@@ -17,8 +17,9 @@ which check failed, so a person caught by mistake can simply send again while a 
 nothing. Too many links is reported next to the comment field like any other form error.
 
 The form token holds nothing about the visitor, so a page served from a shared cache keeps
-a working form for up to ``MAX_FORM_AGE``; ``static/js/comments.js`` fetches a fresh CSRF
-token and form token from ``comments:form_token`` when the reader starts writing.
+a working form for up to ``MAX_FORM_AGE`` (the page cache keeps copies for far less);
+``static/js/comments.js`` fetches a fresh form token from ``comments:form_token`` when the
+reader starts writing. Posting needs no CSRF token (see ``comments.views``).
 """
 
 import ipaddress

@@ -1,16 +1,34 @@
+"""Posting and reading reader comments.
+
+CSRF: posting is ``csrf_exempt``. Publication pages come from a shared cache (ours or a
+CDN's), so the form on them cannot carry a CSRF token of the visitor's own, and a visitor
+without JavaScript (or without a cookie yet) would otherwise be refused. CSRF protection
+guards what a visitor's browser may do with the visitor's own credentials; posting a
+comment uses none: the view ignores the session and the user, and what it stores (a
+pending comment under the name and address typed in) anyone can send directly. What is left
+is a site making its visitors' browsers post for it, to hide behind their addresses; a POST
+whose Origin (or Referer) names another site is refused for that, as the e-bulletin
+sign-up does. The signed form token (which page, issued at least a few seconds and at most
+a day ago), the honeypot, the link limit, the per-address rate limit and moderation still
+apply to every comment.
+"""
+
 import logging
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
+
+from bcsp_site.page_cache import cacheable
+from bcsp_site.security import is_cross_site
 
 from .forms import CommentForm
 from .models import USER_AGENT_MAX_LENGTH, Comment, page_takes_comments
@@ -25,6 +43,7 @@ RATE_LIMITED = gettext_lazy(
     "You have posted several comments in the last few minutes. Please wait a while and "
     "send this one again."
 )
+CROSS_SITE = gettext_lazy("Please post your comment using the form on our own site.")
 
 
 def commentable_page(page_id):
@@ -43,6 +62,7 @@ def render_page_with_form(request, page, form, status):
     return response
 
 
+@csrf_exempt
 @require_POST
 def post_comment(request, page_id):
     page = commentable_page(page_id).specific
@@ -51,6 +71,10 @@ def post_comment(request, page_id):
         raise Http404("The page has no address")
     form = CommentForm(request.POST, page=page)
     if not page.comments_open:
+        return render_page_with_form(request, page, form, status=403)
+    if is_cross_site(request):
+        logger.info("Comment refused on page %s: posted from another site", page.pk)
+        form.add_error(None, CROSS_SITE)
         return render_page_with_form(request, page, form, status=403)
 
     if not form.is_valid():
@@ -79,6 +103,7 @@ def post_comment(request, page_id):
     return redirect(page_url)
 
 
+@cacheable
 @require_GET
 def comment_list(request, page_id):
     page = commentable_page(page_id).specific
@@ -100,5 +125,9 @@ def comment_list(request, page_id):
 @never_cache
 @require_GET
 def form_token(request, page_id):
-    """Fresh tokens for a comment form on a page that may have come from a shared cache."""
-    return JsonResponse({"csrfToken": get_token(request), "formToken": make_form_token(page_id)})
+    """A fresh form token for a comment form on a page that may have come from a cache.
+
+    The token in a cached page is as old as the copy; comments.js asks for a new one when
+    the reader starts writing, so the form's clock starts then.
+    """
+    return JsonResponse({"formToken": make_form_token(page_id)})

@@ -4,14 +4,13 @@ CSRF: these views are csrf_exempt, each for a reason.
 
 * Sign-up and "send me a new link" are on every page, including pages a full-page cache
   may serve to everyone; a cached page cannot carry a per-visitor CSRF token. Instead a
-  POST whose Origin header names another site is refused (browsers send Origin with every
-  cross-site POST), and double opt-in means a forged sign-up can at most trigger one
-  rate-limited confirmation email, which is what typing the address into the form does.
+  POST whose Origin (or, without one, Referer) names another site is refused (browsers
+  send Origin with every cross-site POST), and double opt-in means a forged sign-up can at
+  most trigger one rate-limited confirmation email, which is what typing the address into
+  the form does.
 * Confirm, unsubscribe and erase are authenticated by the secret token in the URL; the
   one-click unsubscribe POST comes from mail clients (RFC 8058), which have no token.
 """
-
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -21,24 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from bcsp_site.page_cache import cacheable
+from bcsp_site.security import is_cross_site
+
 from . import ratelimit, services
 from .forms import SignupForm, current_language
 from .models import Subscriber
 from .tokens import RESEND_MAX_AGE_DAYS, TokenExpired, TokenInvalid, read_confirmation_token
-
-
-def _cross_origin(request):
-    """True when the browser says the form was posted from another site.
-
-    Only the host is compared: behind a TLS-terminating proxy the scheme Django sees may
-    differ from the browser's, and http and https of one host are the same site here.
-    """
-    origin = request.META.get("HTTP_ORIGIN")
-    if not origin:
-        return False
-    if origin in settings.CSRF_TRUSTED_ORIGINS:
-        return False
-    return urlsplit(origin).netloc.lower() != request.get_host().lower()
 
 
 def _rate_limited_message():
@@ -49,12 +37,13 @@ def _rate_limited_message():
 
 
 @csrf_exempt
+@cacheable
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     status = 200
     if request.method == "POST":
         form = SignupForm(request.POST)
-        if _cross_origin(request):
+        if is_cross_site(request):
             form.add_error(None, _("Please sign up using the form on our own site."))
             status = 403
         elif not form.is_valid():
@@ -135,7 +124,7 @@ def confirmed(request):
 def resend(request):
     """A fresh link in exchange for an expired one (the sign-up is kept as it was)."""
     token = request.POST.get("token", "")[:500]
-    if _cross_origin(request):
+    if is_cross_site(request):
         return _link_problem(request, "invalid", 403)
     try:
         payload = read_confirmation_token(token, max_age_days=RESEND_MAX_AGE_DAYS)

@@ -19,6 +19,13 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture
+def page_cache_off(settings):
+    """For tests that measure how a page is rendered rather than how it is served: the test
+    settings keep the full-page cache on, which would answer the second request itself."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_media_root():
     yield

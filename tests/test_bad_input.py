@@ -314,14 +314,19 @@ def test_admin_login_and_password_reset_survive_nasty_values(client, site_conten
         assert_no_server_error(response, f"password reset {value[:20]!r}")
 
 
-def test_missing_csrf_token_is_a_403_not_an_error(site_content):
+def test_missing_csrf_token_or_cross_site_post_is_a_403_not_an_error(site_content):
     publication = site_content["publication"]
     strict = Client(enforce_csrf_checks=True)
-    comment = strict.post(f"/en/comments/{publication.pk}/post/", comment_fields(publication))
-    assert comment.status_code == 403
     login = strict.post("/admin/login/", {"username": "a", "password": "b"})
     assert login.status_code == 403
-    # The e-bulletin forms work from cached pages without a token, but not cross-site.
+    # The comment and e-bulletin forms work from cached pages without a token, but not
+    # cross-site.
+    comment = strict.post(
+        f"/en/comments/{publication.pk}/post/",
+        comment_fields(publication),
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert comment.status_code == 403
     cross_site = strict.post("/en/e-bulletin/", SIGNUP_FIELDS, HTTP_ORIGIN="https://evil.example")
     assert cross_site.status_code == 403
     assert not Comment.objects.exists() and not Subscriber.objects.exists()

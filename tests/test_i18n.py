@@ -430,7 +430,7 @@ def test_every_interface_string_is_in_the_catalogue(tmp_path):
     assert missing == [], "translate these in bcsp_site/translations/site/sr/LC_MESSAGES/django.po"
 
 
-def test_serbian_pages_cost_at_most_one_query_more(client, bilingual):
+def test_serbian_pages_cost_at_most_one_query_more(client, bilingual, page_cache_off):
     """Finding the Serbian translation of the site's root page is one query Wagtail makes."""
     for english, serbian in [
         ("/en/", "/sr/"),
@@ -447,4 +447,4 @@ def test_serbian_pages_cost_at_most_one_query_more(client, bilingual):
             client.get(english)
         with CaptureQueriesContext(connection) as serbian_queries:
             client.get(serbian)
-        assert len(serbian_queries) <= len(english_queries) + 1, serbian
+        assert 0 < len(serbian_queries) <= len(english_queries) + 1, serbian

@@ -146,7 +146,7 @@ def count_queries(client, path, cold):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_queries_do_not_grow_with_the_data(client, catalogue, page):
+def test_queries_do_not_grow_with_the_data(client, catalogue, page, page_cache_off):
     path = PAGES[page]
     small = catalogue.size
     warm_small = count_queries(client, path, cold=False)

@@ -655,7 +655,7 @@ def count_queries(client, path, cold):
     return len(queries)
 
 
-def test_home_page_queries_do_not_grow_with_the_menu(client, home_page):
+def test_home_page_queries_do_not_grow_with_the_menu(client, home_page, page_cache_off):
     pages = [
         StandardPageFactory(parent=home_page, title=f"Section {n}", slug=f"section-{n}")
         for n in range(30)
@@ -672,7 +672,9 @@ def test_home_page_queries_do_not_grow_with_the_menu(client, home_page):
     assert small == large
 
 
-def test_site_pages_queries_do_not_grow_with_the_data(client, home_page, author_index):
+def test_site_pages_queries_do_not_grow_with_the_data(
+    client, home_page, author_index, page_cache_off
+):
     about = StandardPageFactory(
         parent=home_page,
         slug="about",

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "bcsp_site.security.AdminAccessMiddleware",
     "bcsp_site.security.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after static files: a cached page is answered before sessions, CSRF and the rest.
+    "bcsp_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,8 +166,35 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "bcsp",
             "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
+
+# Full-page cache for anonymous visitors (bcsp_site.page_cache). On by default only with a
+# shared cache: with local memory, a change made in one process would not reach the others.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
+# Browsers cannot be told that a page changed, so they keep it only briefly.
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
+
+# CDN or Varnish in front of the site, purged on publishing (bcsp_site.frontend_cache) with
+# Wagtail's frontend-cache backends. Each configured backend gets the same URLs.
+WAGTAILFRONTENDCACHE = {}
+if env_str("VARNISH_URL"):
+    WAGTAILFRONTENDCACHE["varnish"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env_str("VARNISH_URL"),
+    }
+if env_str("CLOUDFLARE_ZONE_ID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env_str("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env_str("CLOUDFLARE_API_TOKEN"),
+    }
+# The purge list already names each language's own addresses.
+WAGTAILFRONTENDCACHE_LANGUAGES = []
+# How long a CDN may keep a page: long when it is purged on changes, a minute when not.
+PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 60 * 60 if WAGTAILFRONTENDCACHE else 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

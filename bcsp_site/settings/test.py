@@ -8,6 +8,11 @@ SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"  # noqa: S
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite runs with the full-page cache on, so every test of a page after a change also
+# tests that the change reached the cache; the CDN purges go to a recorder.
+PAGE_CACHE_ENABLED = True
+WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": "tests.frontend_cache.RecordingBackend"}}
+PAGE_CACHE_CDN_SECONDS = 3600
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # One folder per test run, removed when the run ends, so parallel runs never collide.

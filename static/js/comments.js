@@ -1,6 +1,6 @@
 // The comment form works without this file. When a reader starts filling it in, it
-// fetches a fresh CSRF token and form token, so a page served from a shared cache (whose
-// baked-in tokens belong to someone else, or are old) still posts successfully.
+// fetches a fresh form token, so the form on a page served from a cache (whose token is as
+// old as the cached copy) starts its clock when the reader does.
 (function () {
     "use strict";
 
@@ -19,9 +19,7 @@
                     return response.json();
                 })
                 .then(function (tokens) {
-                    var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
                     var formToken = form.querySelector("input[name=form_token]");
-                    if (csrf && tokens.csrfToken) csrf.value = tokens.csrfToken;
                     if (formToken && tokens.formToken) formToken.value = tokens.formToken;
                 })
                 .catch(function () { fetched = false; });

@@ -1,0 +1,275 @@
+"""The full-page cache: public pages kept whole in the shared cache for anonymous visitors.
+
+What is kept: the 200 answers to GET requests of views that say they may be shared
+(Wagtail pages and their routes such as year and tag archives and feeds, the sitemap,
+robots.txt, the comment lists and the e-bulletin sign-up page, through ``mark_cacheable``
+or ``@cacheable``), for visitors who carry neither a session nor a message cookie, when the
+query string is empty or only a page number (``?page=2``). The same answers are sent with
+``Cache-Control: public, max-age=…, s-maxage=…`` so a CDN in front may keep them too, and
+without ``Vary: Cookie``; everything else is sent ``private, no-cache`` unless its view set
+its own Cache-Control.
+
+Never kept or shared: responses to signed-in editors (or anyone with a session), previews,
+anything but GET (a HEAD is answered from the cache but never stored), responses that set a
+cookie (a CSRF token, a message, a session), pages that show or queue a message, anything
+but a 200, views that said ``private``/``no-cache``/``no-store`` themselves (pages behind
+Wagtail view restrictions do), answers that vary by ``Accept-Language`` (``/`` picks the
+visitor's language, so it stays private), and any other query string (search results, list
+filters, tracking parameters): their number is unbounded and the cache would fill with
+one-off copies.
+
+Invalidation: each entry records the site-wide *generation* that was current when its
+request began, and counts only while that generation is. Publishing, unpublishing, moving or
+deleting a page, approving a comment and editing settings, kinds, sites or images replace
+the generation (``invalidate_all``, wired up in ``bcsp_site.frontend_cache``), so every
+page is rendered afresh once on its next request. That is correct without knowing every
+place a page appears (cards, the carousel, related publications, menus, the footer), and
+cheap: a hit reads the generation and the entry in one round trip to the cache, a change
+costs one write, and editors change things a few dozen times a day while a page renders in
+milliseconds. A generation is a random token, not a counter, so an evicted generation key
+can never bring old entries back. Without a shared cache (no ``REDIS_URL``) each process
+would keep its own generation and miss the changes made in another (a second worker, the
+``publish_scheduled`` cron job), so the cache is off unless ``REDIS_URL`` or ``PAGE_CACHE``
+turns it on.
+
+CSP nonces: a page's scripts carry the nonce of the request that rendered it. The stored
+copy has the nonce replaced by a placeholder, and every hit gets a nonce of its own in the
+page and in the Content-Security-Policy header.
+"""
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re, patch_cache_control
+
+GENERATION_KEY = "pagecache:generation"
+ENTRY_KEY = "pagecache:page:{digest}"
+HEADER = "X-Cache"
+# Paths never looked up: the admin, documents (Wagtail serves them with its own headers),
+# static and uploaded files.
+SKIPPED_PREFIXES = ("/admin/", "/documents/", "/static/", "/media/")
+# Paths outside the language prefixes whose content is the same in every language, so the
+# Vary: Accept-Language that LocaleMiddleware gives them can go.
+LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt"})
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
+# A CDN cannot be told about every ?page=N of a listing, so those copies live briefly there.
+CDN_SECONDS_WITH_QUERY = 300
+NONCE_PLACEHOLDER = "__bcsp-csp-nonce__"
+CSP_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+# Headers that belong to one response only, or that the cache sets itself.
+UNSTORED_HEADERS = frozenset({"set-cookie", "content-length", HEADER.lower()})
+NOT_SHAREABLE = re.compile(r"\b(private|no-cache|no-store)\b", re.IGNORECASE)
+
+
+def mark_cacheable(request):
+    """Say that the response to this request is the same for every anonymous visitor."""
+    request.page_cacheable = True
+
+
+def cacheable(view):
+    """Decorate a view whose GET answer is the same for every anonymous visitor."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        mark_cacheable(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def new_generation():
+    return secrets.token_hex(8)
+
+
+def bump_generation():
+    cache.set(GENERATION_KEY, new_generation(), timeout=None)
+
+
+def invalidate_all():
+    """Make every cached page stale: now, and again once the transaction commits.
+
+    The second bump matters: a request that read the database between the first bump and
+    the commit rendered the old content and would store it under the new generation.
+    """
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def current_generation():
+    """The generation, creating one when there is none (first start, eviction, a cleared
+    cache); None when the cache cannot be reached."""
+    generation = new_generation()
+    if cache.add(GENERATION_KEY, generation, timeout=None):
+        return generation
+    return cache.get(GENERATION_KEY)
+
+
+def cache_key(request):
+    """The cache key for this request, or None when its answer may not be shared."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if getattr(request, "is_dummy", False) or getattr(request, "is_preview", False):
+        return None  # Wagtail's previews
+    path = request.path
+    if path.startswith(SKIPPED_PREFIXES):
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return None
+    query = ""
+    if request.META.get("QUERY_STRING"):
+        params = request.GET
+        if list(params) != ["page"]:
+            return None
+        numbers = params.getlist("page")
+        if len(numbers) != 1 or not PAGE_NUMBER.fullmatch(numbers[0]):
+            return None
+        query = f"page={numbers[0]}"
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # CommonMiddleware answers with the 400 page
+    address = f"{request.scheme}://{host}{path}?{query}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+    return ENTRY_KEY.format(digest=digest)
+
+
+def _messages_shown_or_queued(request):
+    storage = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    return bool(storage._queued_messages or getattr(storage, "_loaded_data", None))
+
+
+def _shareable_vary(request, response):
+    """Drop Vary: Cookie (the cookie-less answer is the same for everyone; visitors with a
+    session never get it) and, on language-neutral paths, Vary: Accept-Language. False when
+    what is left still varies by visitor."""
+    if not response.has_header("Vary"):
+        return True
+    dropped = {"cookie"}
+    if request.path in LANGUAGE_NEUTRAL_PATHS:
+        dropped.add("accept-language")
+    kept = [
+        field
+        for field in cc_delim_re.split(response["Vary"])
+        if field and field.lower() not in dropped
+    ]
+    if any(field == "*" or field.lower() in ("cookie", "accept-language") for field in kept):
+        return False
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    else:
+        del response["Vary"]
+    return True
+
+
+def may_be_shared(request, response):
+    """True when this response may be kept and served to every anonymous visitor."""
+    if not getattr(request, "page_cacheable", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if getattr(request, "is_preview", False) or getattr(request, "is_dummy", False):
+        return False
+    if NOT_SHAREABLE.search(response.get("Cache-Control", "")):
+        return False
+    if _messages_shown_or_queued(request):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    return _shareable_vary(request, response)
+
+
+def _store(key, generation, request, response):
+    body = response.content
+    headers = [
+        (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
+    ]
+    nonce = getattr(request, "_csp_nonce", None)
+    has_nonce = isinstance(nonce, str) and bool(nonce)
+    if has_nonce:
+        body = body.replace(nonce.encode("ascii"), NONCE_PLACEHOLDER.encode("ascii"))
+        headers = [
+            (name, value.replace(nonce, NONCE_PLACEHOLDER) if name in CSP_HEADERS else value)
+            for name, value in headers
+        ]
+    cache.set(key, (generation, headers, body, has_nonce), settings.PAGE_CACHE_SECONDS)
+
+
+def _replay(entry):
+    _generation, headers, body, has_nonce = entry
+    if has_nonce:
+        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+        body = body.replace(NONCE_PLACEHOLDER.encode("ascii"), nonce.encode("ascii"))
+        headers = [
+            (name, value.replace(NONCE_PLACEHOLDER, nonce) if name in CSP_HEADERS else value)
+            for name, value in headers
+        ]
+    response = HttpResponse(body)
+    for name, value in headers:
+        response[name] = value
+    response["Content-Length"] = str(len(body))
+    response[HEADER] = "hit"
+    return response
+
+
+def _share(request, response):
+    cdn_seconds = settings.PAGE_CACHE_CDN_SECONDS
+    if request.META.get("QUERY_STRING"):
+        cdn_seconds = min(cdn_seconds, CDN_SECONDS_WITH_QUERY)
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
+        s_maxage=cdn_seconds,
+    )
+
+
+class PageCacheMiddleware:
+    """Serves cached pages before sessions, CSRF and the rest are even looked at.
+
+    It sits just after WhiteNoise: a hit costs one cache round trip and skips every inner
+    middleware; the headers those add (CSP, X-Frame-Options, Content-Language) are stored
+    with the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        enabled = settings.PAGE_CACHE_ENABLED
+        key = cache_key(request)
+        generation = None
+        if key is not None and enabled:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            entry = found.get(key)
+            if generation is None:
+                generation = current_generation()
+            elif entry is not None and entry[0] == generation:
+                return _replay(entry)
+
+        response = self.get_response(request)
+
+        if key is not None and may_be_shared(request, response):
+            _share(request, response)
+            if enabled and generation is not None and request.method == "GET":
+                _store(key, generation, request, response)
+                response[HEADER] = "miss"
+        elif not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        if enabled and not response.has_header(HEADER):
+            response[HEADER] = "bypass"
+        return response
