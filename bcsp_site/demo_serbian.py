@@ -5,6 +5,7 @@ the way the admin makes one, so the language switcher and hreflang links connect
 """
 
 from wagtail.models import Locale
+from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
 from publications.models import PublicationAuthor, PublicationKind, PublicationPage
 
@@ -193,7 +194,31 @@ class SerbianDemo:
                     "sort_order": kind.sort_order,
                 },
             )
+            self.record_in_localize(kind, kinds[slug])
         return kinds
+
+    def record_in_localize(self, original, translation):
+        """Record a translation made here as wagtail-localize's own, the way translating the
+        kind in the admin does.
+
+        Translating a page in the admin submits the kind it uses as well, and rewrites that
+        kind's translation from wagtail-localize's records: without them, the Serbian kind
+        would be renamed back to its English name.
+        """
+        source, _created = TranslationSource.get_or_create_from_instance(original)
+        for segment in source.stringsegment_set.select_related("string", "context"):
+            value = getattr(translation, segment.context.path, "")
+            if value:
+                StringTranslation.objects.get_or_create(
+                    translation_of=segment.string,
+                    locale=self.locale,
+                    context=segment.context,
+                    defaults={
+                        "data": value,
+                        "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
+                    },
+                )
+        Translation.objects.get_or_create(source=source, target_locale=self.locale)
 
     def translate_author(self, slug, page):
         role = (FEMALE_ROLES if slug in FEMALE_AUTHORS else ROLES).get(page.role, page.role)

@@ -139,3 +139,21 @@ def test_demo_has_serbian_translations_linked_to_the_english_pages(client, db):
         response = client.get(path)
         assert response.status_code == 200, path
         assert '<html lang="sr">' in response.content.decode()
+
+
+def test_translating_a_page_in_the_admin_keeps_the_serbian_kind_names(admin_client, db):
+    load()
+    serbian = Locale.objects.get(language_code="sr")
+    names = dict(PublicationKind.objects.filter(locale=serbian).values_list("slug", "name"))
+    english_only = PublicationPage.objects.get(slug="pandemic-of-geopolitics")
+    assert english_only.get_translation_or_none(serbian) is None
+
+    response = admin_client.post(
+        f"/admin/localize/submit/page/{english_only.pk}/", {"locales": [serbian.pk]}
+    )
+
+    assert response.status_code == 302
+    assert dict(PublicationKind.objects.filter(locale=serbian).values_list("slug", "name")) == names
+    assert names["op-ed"] == "Autorski tekst"
+    translation = english_only.get_translation(serbian).specific
+    assert translation.kind.name == "Autorski tekst"

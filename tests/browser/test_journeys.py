@@ -18,7 +18,7 @@ def link_in(message, pattern):
 
 def test_subscriber_confirms_then_unsubscribes(page, demo_site):
     page.goto(f"{demo_site.url}/en/publications/")
-    footer = page.locator("footer")
+    footer = page.get_by_role("contentinfo")
     footer.get_by_role("textbox", name="Email address").fill("reader@example.org")
     footer.get_by_role("checkbox").check()
     footer.get_by_role("button", name=re.compile("Sign up|Subscribe")).click()

@@ -101,7 +101,7 @@ def test_carousel_rotates_on_its_own(page, demo_site):
 def test_skip_link_moves_focus_to_main_content(page, demo_site):
     page.goto(f"{demo_site.url}/en/publications/")
     page.keyboard.press("Tab")
-    skip = page.locator(".skip-link")
+    skip = page.get_by_role("link", name="Skip to main content")
     assert skip.evaluate("element => element === document.activeElement")
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
@@ -142,12 +142,14 @@ def test_layout_holds_at_narrow_and_wide_widths(page, demo_site):
 def test_narrow_screen_menu_toggle_works_with_keyboard(page, demo_site):
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto(f"{demo_site.url}/en/")
-    toggle = page.locator(".menu-toggle")
+    toggle = page.get_by_role("button", name="Menu", exact=True)
     expect(toggle).to_be_visible()
-    expect(page.locator("#site-menu")).to_be_hidden()
+    menu = page.locator(f"#{toggle.get_attribute('aria-controls')}")
+    expect(menu).to_be_hidden()
     tab_to(page, toggle)
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(menu).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
