@@ -7,7 +7,7 @@ the way the admin makes one, so the language switcher and hreflang links connect
 from wagtail.models import Locale
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
-from publications.models import PublicationAuthor, PublicationKind, PublicationPage
+from publications.models import PublicationKind, PublicationPage
 
 KIND_NAMES = {
     "analysis": "Analiza",
@@ -249,12 +249,6 @@ class SerbianDemo:
         translation.body = body_paragraphs(translation.title)
         translation.tags.set(tags, clear=True)
         translation.save()
-        # The copy links the English author pages; point it at their Serbian versions.
-        for link in PublicationAuthor.objects.filter(page=translation).select_related("author"):
-            author_slug = link.author.slug
-            if author_slug in authors:
-                link.author = authors[author_slug]
-                link.save(update_fields=["author"])
         translation.refresh_from_db()
         revision = translation.save_revision()
         revision.publish()

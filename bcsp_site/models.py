@@ -275,6 +275,22 @@ class HomePage(BasePage):
         return context
 
 
+def in_language_of(page, linked_page):
+    """`linked_page`'s translation in `page`'s language, or `linked_page` when there is none.
+
+    A translation made in the admin copies its links to other pages as they are, so a Serbian
+    page would link the English author or publication even where a Serbian one exists.
+    """
+    if page.locale_id is None or linked_page.locale_id == page.locale_id:
+        return linked_page
+    translation = (
+        type(linked_page)
+        .objects.filter(translation_key=linked_page.translation_key, locale_id=page.locale_id)
+        .first()
+    )
+    return translation or linked_page
+
+
 class HomeFeaturedPublication(Orderable):
     home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_links")
     publication = models.ForeignKey(
@@ -285,6 +301,10 @@ class HomeFeaturedPublication(Orderable):
     )
 
     panels = [FieldPanel("publication")]
+
+    def save(self, *args, **kwargs):
+        self.publication = in_language_of(self.home, self.publication)
+        super().save(*args, **kwargs)
 
     class Meta(Orderable.Meta):
         verbose_name = _("featured publication")

@@ -27,7 +27,7 @@ from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import register_snippet
 
-from bcsp_site.models import BasePage, PublicPageQuerySet
+from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.renditions import attach_renditions
 from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
@@ -648,6 +648,10 @@ class PublicationAuthor(Orderable):
     )
 
     panels = [FieldPanel("author")]
+
+    def save(self, *args, **kwargs):
+        self.author = in_language_of(self.page, self.author)
+        super().save(*args, **kwargs)
 
     class Meta(Orderable.Meta):
         verbose_name = _("author")

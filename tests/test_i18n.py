@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from wagtail.models import Locale, Page
 
 from bcsp_site.demo_serbian import publish_translation
+from bcsp_site.models import HomeFeaturedPublication
 from newsletter.models import Subscriber
 from publications.models import PublicationKind
 from tests.factories import (
@@ -376,6 +377,26 @@ def test_editor_translates_a_page_in_the_admin(admin_client, bilingual, serbian)
     edit = admin_client.get(f"/admin/pages/{translation.pk}/edit/")
     assert edit.status_code == 200
     assert "Pandemic of geopolitics" in edit.content.decode()
+
+
+def test_a_translation_links_the_authors_and_picks_in_its_own_language(
+    admin_client, bilingual, serbian
+):
+    index = bilingual["translated"].get_parent()
+    page = PublicationPageFactory(parent=index, slug="with-author", authors=[bilingual["author"]])
+    page.save_revision().publish()
+    response = admin_client.post(
+        f"/admin/localize/submit/page/{page.pk}/", {"locales": [serbian.pk]}
+    )
+    assert response.status_code == 302
+    translation = page.get_translation(serbian).specific
+    assert [link.author_id for link in translation.author_links.all()] == [
+        bilingual["author_sr"].pk
+    ]
+
+    home_sr = bilingual["home_sr"]
+    pick = HomeFeaturedPublication.objects.create(home=home_sr, publication=bilingual["translated"])
+    assert pick.publication_id == bilingual["translated_sr"].pk
 
 
 def test_editor_translates_a_kind_snippet_in_the_admin(admin_client, bilingual, serbian):
