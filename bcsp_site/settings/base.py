@@ -283,6 +283,9 @@ COMMENTS_RETENTION_DAYS = env_int("COMMENTS_RETENTION_DAYS", 90)
 # Wagtail
 WAGTAIL_SITE_NAME = "Belgrade Centre for Security Policy"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# Editors' avatars stay local: no editor's email hash goes to a third party, and the admin's
+# Content Security Policy (self-hosted images only) has nothing to block.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]

@@ -136,7 +136,7 @@ def test_editor_publishes_and_translates_a_publication(page, demo_site, tmp_path
     page.get_by_role("link", name="Year: 2021").click()
     expect(page).to_have_url(f"{base_url}/en/publications/2021/")
     page.get_by_role("main").get_by_role("link", name=TITLE).click()
-    page.get_by_role("link", name="private security").click()
+    page.get_by_role("link", name="private security", exact=True).click()
     expect(page).to_have_url(f"{base_url}/en/publications/tags/private-security/")
     expect(page.get_by_role("main").get_by_role("link", name=TITLE)).to_be_visible()
 
