@@ -25,6 +25,7 @@
         });
         narrow.addEventListener("change", apply);
         apply();
+        header.classList.add("js-menu-ready");
     }
 
     function setUpCarousel(root) {
