@@ -21,6 +21,8 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from bcsp_site.fragments import content_changed
+
 from .models import Comment
 
 MODERATE = "moderate"
@@ -221,6 +223,7 @@ class ModerateBulkAction(SnippetBulkAction):
         count = Comment.objects.filter(pk__in=[comment.pk for comment in objects]).update(
             status=cls.new_status, moderated_at=Now(), moderated_by=user
         )
+        content_changed()  # an update sends no signals; pages must show the new statuses
         return count, 0
 
     def get_context_data(self, **kwargs):
