@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check bench clean
+.PHONY: run test install install-dev migrate demo lint format check bench lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ check: install-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The benchmark (gunicorn + wrk on PostgreSQL); BENCH_ARGS=--quick for a short run.
 bench: install-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Lighthouse scores of the home, listing and publication pages (needs npm and Chromium).
+lighthouse: install-dev
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles build .pytest_cache .ruff_cache

@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -14,6 +15,7 @@ from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 AUTHORS_PAGE_SIZE = 10
 PHOTO_RENDITION = "fill-240x240|format-webp"
+PHOTO_RENDITIONS = (PHOTO_RENDITION, "fill-128x128|format-webp")  # as the templates name them
 
 
 class AuthorIndexPage(BasePage):
@@ -32,8 +34,9 @@ class AuthorIndexPage(BasePage):
     class Meta:
         verbose_name = _("author index")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    def authors(self):
+        """The live authors, by name, with their photos' renditions (called by the template
+        when its fragment is not cached)."""
         authors = list(
             AuthorPage.objects.child_of(self)
             .live()
@@ -41,8 +44,12 @@ class AuthorIndexPage(BasePage):
             .select_related("photo")
             .order_by("title")
         )
-        attach_renditions([author.photo for author in authors], PHOTO_RENDITION)
-        context["authors"] = authors
+        attach_renditions([author.photo for author in authors], *PHOTO_RENDITIONS)
+        return authors
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["authors"] = self.authors
         return context
 
 
@@ -76,7 +83,7 @@ class AuthorPage(RoutablePageMixin, BasePage):
     )
 
     objects = PublicPageManager()
-    prepared_renditions = {"photo": (PHOTO_RENDITION, SOCIAL_RENDITION)}
+    prepared_renditions = {"photo": (*PHOTO_RENDITIONS, SOCIAL_RENDITION)}
 
     content_panels = [
         *BasePage.content_panels,
@@ -121,7 +128,10 @@ class AuthorPage(RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         publications = self.authored(PublicationPage.objects.for_cards())
         paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
-        context["publications"] = paginator.get_page(request.GET.get("page"))
+        # Counted and fetched only if the template's fragment is not cached.
+        context["publications"] = SimpleLazyObject(
+            lambda: paginator.get_page(request.GET.get("page"))
+        )
         return context
 
     def feed(self, request, atom):

@@ -13,13 +13,16 @@ force; pages are still served, from the database.
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("bcsp.cache")
 
 RETRY_SECONDS = 2.0
+_MISSING = object()
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -96,3 +99,64 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._guarded("clear", fallback=False)
+
+
+class LayeredCache(BaseCache):
+    """A shared cache (LOCATION names its alias) with a small local-memory layer in front.
+
+    Only for entries whose key names their content for good, such as those that include the
+    content generation (bcsp_site.fragments): a copy kept in the worker can never be stale,
+    and reading it costs no round trip to Redis. Writes go to both layers.
+    """
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        self._shared_alias = location or "default"
+        options = params.get("OPTIONS", {})
+        self.local = LocMemCache(
+            f"layered-{self._shared_alias}",
+            {
+                "TIMEOUT": options.get("LOCAL_TIMEOUT", 600),
+                "OPTIONS": {"MAX_ENTRIES": options.get("LOCAL_MAX_ENTRIES", 500)},
+            },
+        )
+
+    @property
+    def shared(self):
+        return caches[self._shared_alias]
+
+    def get(self, key, default=None, version=None):
+        value = self.local.get(key, _MISSING, version)
+        if value is _MISSING:
+            value = self.shared.get(key, _MISSING, version)
+            if value is _MISSING:
+                return default
+            self.local.set(key, value, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        self.shared.set(key, value, timeout, version)
+        self.local.set(key, value, version=version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        added = self.shared.add(key, value, timeout, version)
+        if added:
+            self.local.set(key, value, version=version)
+        return added
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        return self.shared.touch(key, timeout, version)
+
+    def delete(self, key, version=None):
+        self.local.delete(key, version)
+        return self.shared.delete(key, version)
+
+    def has_key(self, key, version=None):
+        return self.local.has_key(key, version) or self.shared.has_key(key, version)
+
+    def clear(self):
+        self.local.clear()
+        return self.shared.clear()

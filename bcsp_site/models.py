@@ -1,4 +1,5 @@
 from functools import partial
+from hashlib import md5
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -32,7 +34,7 @@ from wagtail.signals import page_published
 
 from publications.blocks import BodyBlock
 
-from . import site_cache  # noqa: F401  (connects its signals)
+from . import fragments, site_cache  # noqa: F401  (connect their signals)
 from .blocks import SidebarBlock, SocialProfilesBlock, TeamBlock
 from .renditions import attach_renditions
 
@@ -42,13 +44,26 @@ LATEST_COUNT = 6
 ORGANISATION_CACHE_KEY = "settings:organisation:{site_id}"
 
 
+def any_view_restrictions():
+    """Is any part of the site private? Usually not: then nothing needs checking. Kept in
+    the cache for the content generation (saving a restriction starts a new one)."""
+    key = f"routing:restrictions:{fragments.content_generation()}"
+    exists = fragments.content_cache().get(key)
+    if exists is None:
+        exists = PageViewRestriction.objects.exists()
+        fragments.content_cache().set(key, exists, fragments.FRAGMENT_CACHE_SECONDS)
+    return exists
+
+
 class PublicPageQuerySet(PageQuerySet):
     def private_q(self):
-        """Pages in a private section, as one SQL subquery.
+        """Pages in a private section, as one SQL subquery (none when nothing is private).
 
         Wagtail's own version loads every view restriction up front, one more query each
         time a listing is built.
         """
+        if not any_view_restrictions():
+            return Q(pk__in=[])
         restricted_ancestor = PageViewRestriction.objects.filter(
             page__path=Substr(OuterRef("path"), 1, Length("page__path"))
         )
@@ -74,14 +89,22 @@ def _routes_itself(model, page, remaining):
 
 
 def _fetch_for_serving(page):
-    """The page in its specific type with what its template needs, in as few queries as we can."""
+    """The page in its specific type with what its template needs, in as few queries as we can.
+
+    Kept in the cache for the content generation (any page saved, published, moved or
+    deleted starts a new one), so a page read often is not fetched on every request.
+    """
     model = page.specific_class
     serve_queryset = getattr(model, "serve_queryset", None)
     if serve_queryset is None:
         return page.specific
-    specific = serve_queryset().filter(pk=page.pk).first()
-    if specific is None:  # deleted since the lookup
-        raise Http404
+    key = f"routing:page:{fragments.content_generation()}:{page.pk}"
+    specific = fragments.content_cache().get(key)
+    if specific is None:
+        specific = serve_queryset().filter(pk=page.pk).first()
+        if specific is None:  # deleted since the lookup
+            raise Http404
+        fragments.content_cache().set(key, specific, fragments.FRAGMENT_CACHE_SECONDS)
     return specific
 
 
@@ -146,7 +169,24 @@ class BasePage(Page):
         raise Http404  # pragma: no cover - the loop always returns
 
     def _descendant_chain(self, slugs):
-        """The pages at self/slugs[0]/slugs[1]/…, as far down as they exist (base Page rows)."""
+        """The pages at self/slugs[0]/slugs[1]/…, as far down as they exist (base Page rows).
+
+        Kept in the cache for the content generation: any page saved, moved or deleted
+        starts a new one.
+        """
+        path = "/".join(slugs)
+        if len(path) > 500:
+            return self._find_descendant_chain(slugs)
+        digest = md5(path.encode(), usedforsecurity=False).hexdigest()
+        key = f"routing:chain:{fragments.content_generation()}:{self.pk}:{digest}"
+        chain = fragments.content_cache().get(key)
+        if chain is None:
+            chain = self._find_descendant_chain(slugs)
+            if chain:
+                fragments.content_cache().set(key, chain, fragments.FRAGMENT_CACHE_SECONDS)
+        return chain
+
+    def _find_descendant_chain(self, slugs):
         wanted = Q()
         for offset, slug in enumerate(slugs, start=1):
             wanted |= Q(depth=self.depth + offset, slug=slug)
@@ -171,7 +211,10 @@ class BasePage(Page):
         return chain
 
     def get_view_restrictions(self):
-        """Restrictions on this page, its ancestors or the pages they alias, in one query."""
+        """Restrictions on this page, its ancestors or the pages they alias, in one query
+        (none while nothing on the site is private)."""
+        if not any_view_restrictions():
+            return PageViewRestriction.objects.none()
         steplen = self.steplen
         paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
         sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
@@ -230,6 +273,21 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    @property
+    def localized(self):
+        """This home page in the active language, in its specific form: where routing starts.
+
+        Wagtail looks the active locale up and then the page itself on every request; both
+        are kept in the cache for the content generation instead.
+        """
+        generation = fragments.content_generation()
+        key = f"routing:home:{generation}:{self.translation_key}:{translation.get_language()}"
+        home = fragments.content_cache().get(key)
+        if home is None:
+            home = _fetch_for_serving(super().localized)
+            fragments.content_cache().set(key, home, fragments.FRAGMENT_CACHE_SECONDS)
+        return home
+
     def picked_publication_ids(self):
         """The editor's picks in their order (in memory on previews, else one query)."""
         links = sorted(self.featured_links.all(), key=lambda link: link.sort_order or 0)
@@ -243,7 +301,7 @@ class HomePage(BasePage):
         LATEST_COUNT newest, leaving out everything in the carousel.
         """
         from publications.models import (
-            CARD_RENDITION,
+            CAROUSEL_RENDITIONS,
             PublicationPage,
             author_links_prefetch,
         )
@@ -261,18 +319,16 @@ class HomePage(BasePage):
         featured += newest[:top_up]
         latest = newest[top_up:]
         prefetch_related_objects(featured + latest, author_links_prefetch())
-        attach_renditions([page.cover_image for page in featured], CARD_RENDITION)
+        attach_renditions([page.cover_image for page in featured], *CAROUSEL_RENDITIONS)
         return featured, latest
+
+    @cached_property
+    def carousel_and_latest(self):
+        """featured_and_latest(), fetched the first time a template asks for either list."""
+        return self.featured_and_latest()
 
     def featured_publications(self):
         return self.featured_and_latest()[0]
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        featured, latest = self.featured_and_latest()
-        context["featured_publications"] = featured
-        context["latest_publications"] = latest
-        return context
 
 
 def in_language_of(page, linked_page):

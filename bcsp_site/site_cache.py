@@ -24,6 +24,10 @@ def site_for_request(request):
     if host_key in sites:
         return sites[host_key]
     site = Site.find_for_request(request)
+    if site is not None:
+        # In its specific class (no query), so that routing starts from the home page's
+        # cached translation in the visitor's language (see HomePage.localized).
+        site.root_page = site.root_page.specific_deferred
     if site is not None and len(sites) < MAX_HOSTS:
         sites[host_key] = site
         cache.set(CACHE_KEY, sites, CACHE_SECONDS)

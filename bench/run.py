@@ -1,81 +1,96 @@
-"""Benchmark the public pages against 10,000 publications on PostgreSQL.
+"""Benchmark the public pages as production serves them, uncached and cached, with wrk.
 
-    python bench/run.py [--requests 50] [--publications 10000]
+    python bench/run.py [--duration 10] [--quick] [--publications 10000] [--port 18500]
 
-Creates (if missing) and fills the database in BENCH_DATABASE_URL (default
-postgres://postgres@127.0.0.1:5432/bcsp_bench) with the demo content plus the synthetic
-publications, then requests each page type in-process through the full middleware stack
-under the production settings and prints, per page, the SQL queries and the median time
-to answer, and how many times slower that is than a static file served by WhiteNoise in
-the same process. Results are also written to bench/results/ as JSON.
+Creates (if missing) the PostgreSQL database in BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/bcsp_bench), migrates it, loads the demo content with
+10,000 synthetic publications (skipped when they are there) and collects the static files.
+Counts each page's SQL queries in this process (Django's test client against the same
+database, after a warm-up request). Then starts gunicorn with production settings and two
+sync workers on 127.0.0.1, once with PAGE_CACHE=0 and once with =1, and drives each
+page type and a static file served by WhiteNoise with Debian's wrk (`wrk -t2 -c8 --latency`).
+Cached rows are shown only when the server reports cache hits (an `X-Cache: hit` header).
+
+Prints requests/s, median and 99th-percentile latency, SQL queries and the throughput as a
+share of the static file's, and saves the figures to build/bench/results/. BENCH_REDIS_URL
+runs the site on a Redis cache (as production does) instead of per-worker local memory.
 """
 
 import argparse
 import json
 import os
-import secrets
-import statistics
+import re
+import shutil
+import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bcsp_bench"
-HOST = "localhost"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from site_server import (  # noqa: E402
+    DEFAULT_DATABASE_URL,
+    WORK,
+    fetch,
+    gunicorn,
+    log,
+    prepare,
+    site_env,
+)
+
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+# Requests/s each page must reach uncached; cached pages must reach this share of the
+# static file's throughput.
+UNCACHED_TARGETS = {
+    "home": 100,
+    "listing": 100,
+    "year archive": 100,
+    "tag page": 100,
+    "author": 100,
+    "publication": 150,
+    "op-ed": 150,
+    "search": 50,
+}
+CACHED_SHARE_TARGET = 0.70
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
-    parser.add_argument("--publications", type=int, default=10_000)
-    return parser.parse_args()
-
-
-def ensure_database(url):
-    """Create the benchmark database if it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if exists.fetchone() is None:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"Created database {name}")
-
-
-def configure(database_url):
-    build = ROOT / "build" / "bench"
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bcsp_site.settings.production",
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": f"{HOST},testserver",
-            "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": str(build / "static"),
-            "MEDIA_ROOT": str(build / "media"),
-        }
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 s per page and a 1 s warm-up: a rough check"
     )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    parser.add_argument("--publications", type=int, default=10_000)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18500")))
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument(
+        "--mode",
+        choices=("both", "uncached", "cached"),
+        default="both",
+        help="measure without the page cache, with it, or both (the default)",
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 3
+    args.warmup = 1 if args.quick else 2
+    return args
 
 
 def pages_to_measure():
-    """(label, path) for each page type, picked from the generated data."""
+    """(label, path) for each page type, picked from the data in the database."""
     from django.db.models import Count
 
     from authors.models import AuthorPage
     from publications.models import OpEdPage, PublicationPage, PublicationPageTag
 
     publications = PublicationPage.objects.live().filter(locale__language_code="en")
-    publication = publications.exclude(slug__startswith="generated-").filter(opedpage__isnull=True)
-    publication = publication.order_by("-publication_date").first()
+    publication = (
+        publications.exclude(slug__startswith="generated-")
+        .filter(opedpage__isnull=True)
+        .order_by("-publication_date")
+        .first()
+    )
     op_ed = OpEdPage.objects.live().order_by("-publication_date").first()
     busiest_tag = (
         PublicationPageTag.objects.values("tag__slug")
@@ -85,6 +100,7 @@ def pages_to_measure():
     )
     busiest_author = (
         AuthorPage.objects.live()
+        .filter(locale__language_code="en")
         .annotate(works=Count("publication_links"))
         .order_by("-works")
         .first()
@@ -93,101 +109,208 @@ def pages_to_measure():
     return [
         ("home", "/en/"),
         ("listing", "/en/publications/"),
-        ("listing, page 50", "/en/publications/?page=50"),
         ("year archive", f"/en/publications/{newest_year - 1}/"),
         ("tag page", f"/en/publications/tags/{busiest_tag}/"),
+        ("author", busiest_author.url),
         ("publication", publication.url),
         ("op-ed", op_ed.url),
-        ("author", busiest_author.url),
-        ("author index", "/en/authors/"),
+        ("search", "/en/search/?q=police+reform&kind=analysis"),
     ]
 
 
-def measure(client, path, requests):
+def count_queries(path, host):
+    """SQL queries of one warm request, in this process through the full middleware stack."""
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    def fetch():
-        response = client.get(path, HTTP_HOST=HOST)
-        if response.streaming:
-            b"".join(response.streaming_content)
-        response.close()
-        return response
-
-    for _warm_up in range(3):
-        response = fetch()
+    client = Client(HTTP_HOST=host)
+    for _warm_up in range(2):
+        response = client.get(path)
     with CaptureQueriesContext(connection) as queries:
-        response = fetch()
-    query_count = len(queries)  # read now: the next request clears the log
-    timings = []
-    for _request in range(requests):
-        started = time.perf_counter()
-        fetch()
-        timings.append((time.perf_counter() - started) * 1000)
+        response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code} in-process")
+    return len(queries)
+
+
+def to_ms(value):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def run_wrk(url, args, duration):
+    command = [
+        WRK,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--latency",
+        url,
+    ]
+    output = subprocess.run(
+        command, check=True, capture_output=True, text=True, timeout=duration + 60
+    ).stdout
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.MULTILINE))
+    throughput = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not throughput or "50" not in percentiles or "99" not in percentiles:
+        raise SystemExit(f"Could not read wrk's report for {url}:\n{output}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
-        "status": response.status_code,
-        "queries": query_count,
-        "median_ms": statistics.median(timings),
-        "p90_ms": sorted(timings)[int(len(timings) * 0.9) - 1],
+        "requests_per_second": float(throughput.group(1)),
+        "p50_ms": to_ms(percentiles["50"]),
+        "p99_ms": to_ms(percentiles["99"]),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
     }
+
+
+def measure_one(server, url, args):
+    """wrk's figures for `url`, after a warm-up, with gunicorn's CPU time per request."""
+    run_wrk(url, args, args.warmup)
+    cpu_before = server.cpu_seconds()
+    result = run_wrk(url, args, args.duration)
+    cpu = server.cpu_seconds() - cpu_before
+    result["cpu_ms_per_request"] = 1000 * cpu / max(result["requests"], 1)
+    return result
+
+
+def measure(server, targets, args, cached):
+    """wrk figures for each (label, path) in `targets`."""
+    results = {}
+    for label, path in targets:
+        url = server.url + path
+        status, headers, _body = fetch(url)
+        if status != 200:
+            raise SystemExit(f"{url} answered {status}")
+        if cached:
+            fetch(url)
+            status, headers, _body = fetch(url)
+            if headers.get("X-Cache", "").lower() != "hit":
+                results[label] = None  # the server did not serve it from its cache
+                continue
+        results[label] = measure_one(server, url, args)
+        results[label]["path"] = path
+        log(
+            f"{'cached' if cached else 'uncached'} {label}: "
+            f"{results[label]['requests_per_second']:.0f} req/s"
+        )
+    return results
+
+
+def print_table(rows, static, queries, args, cache_name, total, cached_note, load):
+    print(
+        f"\n{total:,} live publications, PostgreSQL, gunicorn {args.workers} sync workers "
+        f"(production settings, cache: {cache_name}), "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
+        f"load average before the run {load:.1f} on {os.cpu_count()} CPUs\n"
+    )
+    header = (
+        f"{'page':<14} {'mode':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>7} "
+        f"{'CPU ms':>7} {'÷ static':>9}  target"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, mode, result in rows:
+        share = result["requests_per_second"] / static["requests_per_second"]
+        if mode == "uncached":
+            target = UNCACHED_TARGETS.get(label)
+            verdict = f"≥ {target} req/s " + (
+                "met" if result["requests_per_second"] >= target else "MISSED"
+            )
+        else:
+            verdict = f"≥ {CACHED_SHARE_TARGET:.0%} " + (
+                "met" if share >= CACHED_SHARE_TARGET else "MISSED"
+            )
+        errors = f"  ({result['non_2xx']} non-2xx)" if result["non_2xx"] else ""
+        query_count = queries[label] if mode == "uncached" else "–"
+        print(
+            f"{label:<14} {mode:<9} {result['requests_per_second']:>8.1f} "
+            f"{result['p50_ms']:>8.1f} {result['p99_ms']:>8.1f} {query_count!s:>7} "
+            f"{result['cpu_ms_per_request']:>7.1f} {share:>9.1%}  {verdict}{errors}"
+        )
+    print(
+        f"{'static file':<14} {'':<9} {static['requests_per_second']:>8.1f} "
+        f"{static['p50_ms']:>8.1f} {static['p99_ms']:>8.1f} {0:>7} "
+        f"{static['cpu_ms_per_request']:>7.2f} {1:>9.1%}"
+    )
+    print(
+        "\nCPU ms: gunicorn's CPU time per request (master and workers), which other load "
+        "on the machine changes far less than requests/s; queries: SQL queries of one warm "
+        "request."
+    )
+    if cached_note:
+        print(f"\n{cached_note}")
 
 
 def main():
     args = parse_args()
+    if not os.path.exists(WRK):
+        raise SystemExit("wrk is missing: apt-get install wrk")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    ensure_database(database_url)
-    configure(database_url)
+    redis_url = os.environ.get("BENCH_REDIS_URL", "")
+    env = site_env(args.port, database_url, redis_url, page_cache=False)
+    prepare(env, args.publications)
+    load = os.getloadavg()[0]
 
-    from django.core.management import call_command
-    from django.db import connection
     from django.templatetags.static import static
-    from django.test import Client
-
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("load_demo_content", publications=args.publications, no_images=False)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # planner statistics as a live database would have them
-    print(f"Data ready in {time.monotonic() - started:.0f}s\n")
-
-    client = Client()
-    static_file = measure(client, static("css/site.css"), args.requests)
-    rows = [
-        (label, path, measure(client, path, args.requests)) for label, path in pages_to_measure()
-    ]
 
     from publications.models import PublicationPage
 
+    targets = pages_to_measure()
+    host = f"127.0.0.1:{args.port}"
+    queries = {label: count_queries(path, host) for label, path in targets}
+    static_path = static("css/site.css")
     total = PublicationPage.objects.live().count()
-    print(f"{total} live publications, {args.requests} requests per page, PostgreSQL\n")
-    columns = ("status", 6), ("queries", 7), ("median ms", 10), ("p90 ms", 8), ("× static", 9)
-    header = f"{'page':<18} " + " ".join(f"{name:>{width}}" for name, width in columns)
-    print(header)
-    print("-" * len(header))
-    for label, _path, result in rows:
-        ratio = result["median_ms"] / static_file["median_ms"]
-        print(
-            f"{label:<18} {result['status']:>6} {result['queries']:>7} "
-            f"{result['median_ms']:>10.1f} {result['p90_ms']:>8.1f} {ratio:>9.1f}"
-        )
-    print(
-        f"{'static file':<18} {static_file['status']:>6} {static_file['queries']:>7} "
-        f"{static_file['median_ms']:>10.2f} {static_file['p90_ms']:>8.2f} {1:>9.1f}"
-    )
 
-    results_dir = ROOT / "bench" / "results"
+    rows, statics, cached_note = [], [], ""
+    modes = ["uncached", "cached"] if args.mode == "both" else [args.mode]
+    for mode in modes:
+        cached = mode == "cached"
+        server_env = site_env(args.port, database_url, redis_url, page_cache=cached)
+        with gunicorn(server_env, args.port, workers=args.workers) as server:
+            log(f"{mode}: gunicorn up at {server.url}")
+            results = measure(server, targets, args, cached)
+            fetch(server.url + static_path)
+            statics.append(measure_one(server, server.url + static_path, args))
+        missing = [label for label, result in results.items() if result is None]
+        if cached and len(missing) == len(results):
+            cached_note = (
+                "Cached mode unavailable: with PAGE_CACHE=1 the server reported no "
+                "cache hits (no `X-Cache: hit` header)."
+            )
+        elif missing:
+            cached_note = "Not served from the page cache (no `X-Cache: hit`): " + ", ".join(
+                missing
+            )
+        rows += [(label, mode, results[label]) for label, _path in targets if results[label]]
+    # The static file is measured with each server; the better run is its throughput.
+    static_file = max(statics, key=lambda result: result["requests_per_second"])
+    cache_name = "Redis" if redis_url else "local memory per worker"
+    print_table(rows, static_file, queries, args, cache_name, total, cached_note, load)
+
+    results_dir = WORK / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     report = {
         "publications": total,
-        "requests": args.requests,
-        "static_file": static_file,
-        "pages": {label: {"path": path, **result} for label, path, result in rows},
+        "duration_s": args.duration,
+        "workers": args.workers,
+        "wrk": {"threads": args.threads, "connections": args.connections},
+        "cache": cache_name,
+        "load_average": load,
+        "static_file": {"path": static_path, **static_file},
+        "pages": [
+            {"page": label, "mode": mode, "queries": queries[label], **result}
+            for label, mode, result in rows
+        ],
+        "cached_note": cached_note,
     }
     out = results_dir / time.strftime("bench-%Y%m%d-%H%M%S.json")
     out.write_text(json.dumps(report, indent=2))
-    print(f"\nSaved {out.relative_to(ROOT)}")
-    failed = [label for label, _path, result in rows if result["status"] != 200]
+    print(f"\nSaved {out}")
+    failed = [label for label, _mode, result in rows if result["non_2xx"]]
     return 1 if failed else 0
 
 

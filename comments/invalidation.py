@@ -6,7 +6,7 @@ comment list. Pending comments arriving from readers purge nothing.
 """
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import translation
@@ -54,7 +54,13 @@ def _comment_saved(sender, instance, **kwargs):
         shown_comments_changed([instance.page_id])
 
 
+@receiver(pre_delete, sender=Comment, dispatch_uid="comments-cache-deleting")
+def _remember_shown_before_delete(sender, instance, **kwargs):
+    # The row's status, not the instance's: a copy loaded before a bulk approval is stale.
+    instance._was_shown = Comment.objects.approved().filter(pk=instance.pk).exists()
+
+
 @receiver(post_delete, sender=Comment, dispatch_uid="comments-cache-deleted")
 def _comment_deleted(sender, instance, **kwargs):
-    if instance.is_approved:
+    if instance.is_approved or instance.__dict__.pop("_was_shown", False):
         shown_comments_changed([instance.page_id])

@@ -21,6 +21,8 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from bcsp_site.fragments import content_changed
+
 from .invalidation import shown_comments_changed
 from .models import Comment
 
@@ -227,6 +229,7 @@ class ModerateBulkAction(SnippetBulkAction):
         shown_comments_changed(
             comment.page_id for comment in objects if comment.is_approved != now_shown
         )
+        content_changed()
         return count, 0
 
     def get_context_data(self, **kwargs):

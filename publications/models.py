@@ -1,14 +1,14 @@
 import datetime
 import logging
+from collections.abc import Sequence
+from hashlib import md5
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
-from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.urls import register_converter
 from django.utils.functional import cached_property
@@ -22,11 +22,12 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPan
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, PageManager, PageViewRestriction, TranslatableMixin
+from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.search import index
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
 
+from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.renditions import attach_renditions
 from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
@@ -53,12 +54,17 @@ register_converter(TagSlugConverter, "tagslug")
 logger = logging.getLogger("bcsp.publications")
 
 PAGE_SIZE = 12
+# Renditions the templates use, largest first, as their srcset_image tags name them:
+# listing cards, the home page carousel and the cover at the top of a publication.
 CARD_RENDITION = "fill-640x360|format-webp"
+CARD_RENDITIONS = (CARD_RENDITION, "fill-320x180|format-webp")
+CAROUSEL_RENDITIONS = ("fill-960x540|format-webp", CARD_RENDITION)
 COVER_RENDITION = "fill-1200x630|format-webp"
+COVER_RENDITIONS = (COVER_RENDITION, "fill-720x378|format-webp")
 # page_ptr_id rather than pk: the database can then read the newest straight off the
 # publication_date_order index instead of sorting them all.
 NEWEST_FIRST = ("-publication_date", "-page_ptr_id")
-YEARS_CACHE_KEY = "publications:years:{locale_id}"
+YEARS_CACHE_KEY = "publications:years:{generation}:{locale_id}"
 RESERVED_SLUGS = {"tags", "feed", "search"}
 
 ORIGINAL_LANGUAGES = [
@@ -178,10 +184,56 @@ class PublicationQuerySet(PublicPageQuerySet):
 
 def attach_card_renditions(publications):
     """Look the card-sized cover renditions of these publications up all at once."""
-    attach_renditions([publication.cover_image for publication in publications], CARD_RENDITION)
+    attach_renditions([publication.cover_image for publication in publications], *CARD_RENDITIONS)
+
+
+class CardList(Sequence):
+    """A page of publication cards, fetched with their cover renditions when first used.
+
+    A template whose list sits in a cached fragment then makes no queries for it.
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    @cached_property
+    def cards(self):
+        cards = list(self.queryset)
+        attach_card_renditions(cards)
+        return cards
+
+    def __getitem__(self, index):
+        return self.cards[index]
+
+    def __len__(self):
+        return len(self.cards)
 
 
 PublicationManager = PageManager.from_queryset(PublicationQuerySet)
+
+
+def cached_lookup(queryset, *key_parts):
+    """queryset.first(), kept in the cache for the content generation when found; key_parts
+    say what it looks up."""
+    digest = md5(repr(key_parts).encode(), usedforsecurity=False).hexdigest()
+    key = f"publications:lookup:{content_generation()}:{digest}"
+    found = content_cache().get(key)
+    if found is None:
+        found = queryset.first()
+        if found is not None:
+            content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
+    return found
+
+
+def cached_count(publications, *key_parts):
+    """publications.count(), kept in the cache for the content generation."""
+    digest = md5(repr(key_parts).encode(), usedforsecurity=False).hexdigest()
+    key = f"publications:count:{content_generation()}:{digest}"
+    count = content_cache().get(key)
+    if count is None:
+        count = publications.count()
+        content_cache().set(key, count, FRAGMENT_CACHE_SECONDS)
+    return count
 
 
 class PublicationIndexPage(RoutablePageMixin, BasePage):
@@ -217,10 +269,10 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         return []
 
     def years(self):
-        """[{"year": 2020, "count": 14}, …], newest first; cached, as counting them all is the
-        slowest part of a listing (dropped whenever publications change, see below)."""
-        key = YEARS_CACHE_KEY.format(locale_id=self.locale_id)
-        years = cache.get(key)
+        """[{"year": 2020, "count": 14}, …], newest first; cached for the content generation,
+        as counting them all is the slowest part of a listing."""
+        key = YEARS_CACHE_KEY.format(generation=content_generation(), locale_id=self.locale_id)
+        years = content_cache().get(key)
         if years is None:
             years = list(
                 PublicationPage.objects.live()
@@ -231,7 +283,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
                 .annotate(count=Count("pk"))
                 .order_by("-year")
             )
-            cache.set(key, years, 60 * 60)
+            content_cache().set(key, years, FRAGMENT_CACHE_SECONDS)
         return years
 
     def kinds(self):
@@ -244,22 +296,31 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         active = {}
         kind_slug = request.GET.get("kind", "").strip()
         if kind_slug:
-            kind = PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug).first()
+            kind = cached_lookup(
+                PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug),
+                "kind",
+                self.locale_id,
+                kind_slug,
+            )
             if kind is None:
                 raise Http404("Unknown kind")
             publications = publications.filter(kind=kind)
             active["kind"] = kind
         tag_slug = request.GET.get("tag", "").strip()
         if tag_slug:
-            tag = Tag.objects.filter(slug=tag_slug).first()
+            tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
             if tag is None:
                 raise Http404("Unknown tag")
             publications = publications.filter(tagged_items__tag=tag)
             active["tag"] = tag
         author_slug = request.GET.get("author", "").strip()
         if author_slug:
-            author = AuthorPage.objects.live().filter(locale_id=self.locale_id, slug=author_slug)
-            author = author.first()
+            author = cached_lookup(
+                AuthorPage.objects.live().filter(locale_id=self.locale_id, slug=author_slug),
+                "author",
+                self.locale_id,
+                author_slug,
+            )
             if author is None:
                 raise Http404("Unknown author")
             publications = publications.filter(author_links__author=author)
@@ -281,11 +342,15 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             paginator.count = sum(
                 entry["count"] for entry in years if year is None or entry["year"] == year
             )
+        else:
+            filters = {**active_filters, **extra}
+            paginator.count = cached_count(
+                publications, self.pk, year, sorted((key, obj.pk) for key, obj in filters.items())
+            )
         page_obj = paginator.get_page(request.GET.get("page"))
         if empty_is_404 and not active_filters and not page_obj.paginator.count:
             raise Http404("Nothing to list here")
-        page_obj.object_list = list(page_obj.object_list)
-        attach_card_renditions(page_obj.object_list)
+        page_obj.object_list = CardList(page_obj.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -294,7 +359,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             "filter_query": query.urlencode(),
             "years": years,
             "year": year,
-            "kinds": self.kinds(),
+            "kinds": self.kinds,  # called by the template, if its fragment is not cached
             **extra,
         }
         return self.render(request, context_overrides=context)
@@ -330,7 +395,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         )
 
     def tag_publications(self, tag_slug, publications=None):
-        tag = Tag.objects.filter(slug=tag_slug).first()
+        tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
         if tag is None:
             raise Http404("Unknown tag")
         if publications is None:
@@ -473,21 +538,33 @@ class PublicationPage(BasePage):
                 {"slug": _("This slug is reserved for archive addresses; please choose another.")}
             )
 
-    prepared_renditions = {"cover_image": (CARD_RENDITION, COVER_RENDITION, SOCIAL_RENDITION)}
+    prepared_renditions = {
+        "cover_image": (
+            *dict.fromkeys((*CARD_RENDITIONS, *CAROUSEL_RENDITIONS, *COVER_RENDITIONS)),
+            SOCIAL_RENDITION,
+        )
+    }
 
     @classmethod
     def serve_queryset(cls):
-        """Kind, cover image, PDF, authors and tags with the page: three queries in all."""
-        return (
-            super()
-            .serve_queryset()
-            .select_related("kind", "cover_image", "pdf")
-            .prefetch_related(author_links_prefetch(), "tags")
-        )
+        """Kind, cover image and PDF with the page, in one query. Authors and tags come
+        when a template asks for them (most requests find the page's text in the fragment
+        cache and never do)."""
+        return super().serve_queryset().select_related("kind", "cover_image", "pdf")
 
     @cached_property
     def authors(self):
-        return [link.author for link in self.author_links.all() if link.author.live]
+        """The credited authors whose pages are live, in order (one query unless prefetched)."""
+        links = self.author_links.all()
+        if "author_links" not in getattr(self, "_prefetched_objects_cache", {}) and isinstance(
+            links, models.QuerySet
+        ):
+            links = links.select_related("author")
+        return [link.author for link in links if link.author.live]
+
+    @cached_property
+    def tag_list(self):
+        return list(self.tags.all())
 
     @property
     def year(self):
@@ -527,7 +604,7 @@ class PublicationPage(BasePage):
     def related_publications(self, limit=3):
         """The newest publications sharing an author or a tag with this one."""
         author_ids = [link.author_id for link in self.author_links.all()]
-        tag_ids = [tag.pk for tag in self.tags.all()]
+        tag_ids = [tag.pk for tag in self.tag_list]
         if not author_ids and not tag_ids:
             return []
         shares_author = PublicationAuthor.objects.filter(author_id__in=author_ids)
@@ -545,7 +622,6 @@ class PublicationPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_publications"] = self.related_publications()
         context["index_page"] = self.get_parent().specific_deferred
         return context
 
@@ -677,23 +753,3 @@ for _model in (PublicationPage, OpEdPage):
     page_published.connect(
         reindex_published_publication, sender=_model, dispatch_uid=f"reindex-{_model.__name__}"
     )
-
-
-def clear_years_cache(sender, **kwargs):
-    """Drop the cached year counts whenever a publication is saved (publishing included),
-    unpublished, moved or deleted, or a view restriction changes which of them are public."""
-    from wagtail.models import Locale
-
-    is_publication = isinstance(sender, type) and issubclass(sender, PublicationPage)
-    if not is_publication and sender is not PageViewRestriction:
-        return
-    cache.delete_many(
-        [
-            YEARS_CACHE_KEY.format(locale_id=pk)
-            for pk in Locale.all_objects.values_list("pk", flat=True)
-        ]
-    )
-
-
-for _signal in (page_published, page_unpublished, post_page_move, post_save, post_delete):
-    _signal.connect(clear_years_cache, dispatch_uid=f"publication-years-{_signal!r}")

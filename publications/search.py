@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from hashlib import md5
 
 import snowballstemmer
 from django.db.models import Count, Prefetch
@@ -25,8 +26,17 @@ from django.utils.text import Truncator
 from wagtail.models import PageViewRestriction
 from wagtail.search.query import And, Phrase, PlainText
 
+from bcsp_site.fragments import content_cache, content_generation
+from bcsp_site.models import any_view_restrictions
+
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 12
+# The ranking of a search (the ids of its first matches) and its facet counts are kept this
+# long for the content generation: popular searches then cost two small queries. The search
+# index is updated by the task worker a moment after a page is published, so the time is
+# short rather than "until the content changes".
+SEARCH_CACHE_SECONDS = 60
+RANKED_IDS_KEPT = 200
 
 # Snowball stemmers by content language; languages not listed are folded but not stemmed.
 STEMMER_LANGUAGES = {
@@ -248,8 +258,9 @@ class PublicationSearch:
                 self._base = self.model.objects.filter(live=True, locale=self.criteria.locale)
                 # Not .public(): search backends accept plain field filters only, so pages in
                 # private sections are left out by path (one query, reused by every query below).
-                for path in PageViewRestriction.objects.values_list("page__path", flat=True):
-                    self._base = self._base.exclude(path__startswith=path)
+                if any_view_restrictions():
+                    for path in PageViewRestriction.objects.values_list("page__path", flat=True):
+                        self._base = self._base.exclude(path__startswith=path)
         return self._base
 
     def filtered(self, *, by_kind=True, by_year=True):
@@ -275,13 +286,12 @@ class PublicationSearch:
             self.criteria.terms.as_search_query(), order_by_relevance=order_by_relevance
         )
 
-    def results(self):
-        """The matching publications in the chosen order, ready for result cards."""
+    @staticmethod
+    def for_cards(publications):
         from .models import PublicationAuthor
 
-        publications = (
-            self.filtered()
-            .defer_streamfields()
+        return (
+            publications.defer_streamfields()
             .select_related("kind")
             .prefetch_related(
                 Prefetch(
@@ -292,6 +302,9 @@ class PublicationSearch:
                 )
             )
         )
+
+    def _ordered(self, publications):
+        """`publications` filtered by the criteria, in the chosen order."""
         sort = self.criteria.effective_sort
         if sort == SORT_OLDEST:
             publications = publications.order_by("publication_date", "id")
@@ -300,6 +313,47 @@ class PublicationSearch:
         if not self.has_keywords:
             return publications
         return self._search(publications, order_by_relevance=sort == SORT_RELEVANCE)
+
+    def live_results(self):
+        """The matching publications in the chosen order, ready for result cards."""
+        return self._ordered(self.for_cards(self.filtered()))
+
+    def results(self):
+        """The matching publications in the chosen order, by slices (see RankedResults)."""
+        return RankedResults(self)
+
+    def cache_key(self, part):
+        criteria = self.criteria
+        terms = criteria.terms
+        parts = (
+            criteria.locale.pk if criteria.locale else None,
+            (terms.words, terms.phrases) if terms else None,
+            sorted(kind.pk for kind in criteria.kinds),
+            criteria.author.pk if criteria.author else None,
+            criteria.tag.pk if criteria.tag else None,
+            criteria.year_from,
+            criteria.year_to,
+            criteria.effective_sort,
+        )
+        digest = md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+        return f"search:{part}:{content_generation()}:{digest}"
+
+    def ranked_ids(self):
+        """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
+        key = self.cache_key("ranking")
+        ids = content_cache().get(key)
+        if ids is None:
+            matches = self._ordered(self.filtered().only("pk"))
+            ids = [publication.pk for publication in matches[:RANKED_IDS_KEPT]]
+            content_cache().set(key, ids, SEARCH_CACHE_SECONDS)
+        return ids
+
+    def publications_by_id(self, ids):
+        found = {
+            publication.pk: publication
+            for publication in self.for_cards(self.model.objects.filter(pk__in=ids, live=True))
+        }
+        return [found[pk] for pk in ids if pk in found]
 
     def _in_years(self, year):
         criteria = self.criteria
@@ -311,7 +365,17 @@ class PublicationSearch:
         """{(kind id, year): count} for the query and every filter but kinds and years.
 
         None when the search backend cannot group its matches in SQL (a search server).
+        Kept for a short while, like the ranking.
         """
+        key = self.cache_key("counts")
+        table = content_cache().get(key)
+        if table is None:
+            table = self._count_by_kind_and_year()
+            if table is not None:
+                content_cache().set(key, table, SEARCH_CACHE_SECONDS)
+        return table
+
+    def _count_by_kind_and_year(self):
         publications = self.filtered(by_kind=False, by_year=False).order_by()
         if self.has_keywords:
             matches = self._search(publications, order_by_relevance=False)
@@ -357,3 +421,22 @@ class PublicationSearch:
             by_year[day.year] += count
         total = self._search(self.filtered().order_by(), order_by_relevance=False).count()
         return total, dict(by_kind), dict(sorted(by_year.items(), reverse=True))
+
+
+class RankedResults:
+    """A search's matches for the paginator: pages within the first RANKED_IDS_KEPT come from
+    the cached ranking (the publications fetched by id), deeper ones from the backend."""
+
+    def __init__(self, search):
+        self.search = search
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.search.ranked_ids()
+        everything_ranked = len(ids) < RANKED_IDS_KEPT
+        if index.step is None and (
+            everything_ranked or (index.stop is not None and index.stop <= len(ids))
+        ):
+            return self.search.publications_by_id(ids[index])
+        return list(self.search.live_results()[index])

@@ -3,11 +3,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Locale
 
 from authors.models import AuthorPage
+from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 
 from .forms import ADVANCED_FIELDS, SearchForm
 from .models import PublicationKind
@@ -38,10 +40,31 @@ def page_number(value):
 
 def search_locale(request):
     """The locale whose content is searched: ?language= if it names one, else the active one."""
+    key = f"search:locales:{content_generation()}"
+    locales = content_cache().get(key)
+    if locales is None:
+        locales = {locale.language_code: locale for locale in Locale.objects.all()}
+        content_cache().set(key, locales, FRAGMENT_CACHE_SECONDS)
     code = request.GET.get("language", "")
     if code in CONTENT_LANGUAGES:
-        return Locale.objects.filter(language_code=code).first()
-    return Locale.get_active()
+        return locales.get(code)
+    return locales.get(get_language()) or Locale.get_active()
+
+
+def form_choices(locale):
+    """(kinds, authors) offered by the advanced search form, kept for the content generation."""
+    if locale is None:
+        return [], []
+    key = f"search:choices:{content_generation()}:{locale.pk}"
+    choices = content_cache().get(key)
+    if choices is None:
+        kinds = list(PublicationKind.objects.filter(locale=locale))
+        authors = list(
+            AuthorPage.objects.live().filter(locale=locale).only("slug", "title").order_by("title")
+        )
+        choices = (kinds, authors)
+        content_cache().set(key, choices, FRAGMENT_CACHE_SECONDS)
+    return choices
 
 
 class SearchLinks:
@@ -173,14 +196,7 @@ def search(request):
     its errors and a 400, anything else (page numbers, odd characters) gives a 200.
     """
     locale = search_locale(request)
-    kinds = list(PublicationKind.objects.filter(locale=locale)) if locale else []
-    authors = (
-        list(
-            AuthorPage.objects.live().filter(locale=locale).only("slug", "title").order_by("title")
-        )
-        if locale
-        else []
-    )
+    kinds, authors = form_choices(locale)
     form = SearchForm(request.GET, kinds=kinds, authors=authors)
     advanced_open = any(request.GET.get(name, "").strip() for name in ADVANCED_FIELDS)
     context = {

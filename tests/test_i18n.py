@@ -468,4 +468,4 @@ def test_serbian_pages_cost_at_most_one_query_more(client, bilingual, page_cache
             client.get(english)
         with CaptureQueriesContext(connection) as serbian_queries:
             client.get(serbian)
-        assert 0 < len(serbian_queries) <= len(english_queries) + 1, serbian
+        assert len(serbian_queries) <= len(english_queries) + 1, serbian

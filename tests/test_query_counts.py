@@ -29,7 +29,7 @@ from tests.factories import (
     PublicationPageFactory,
 )
 
-BUDGET = 12  # queries per page as visitors normally find it
+BUDGET = 5  # queries per page as visitors normally find it (the costly parts are cached)
 # With an empty cache the site, its settings, its root paths, the menu, the year counts, the
 # page's translations and the renditions are looked up again: a handful more, once.
 COLD_BUDGET = 21

@@ -532,7 +532,9 @@ DEAD_REDIS = {
         "BACKEND": "bcsp_site.cache.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
+    },
+    # As production configures it with Redis (bcsp_site.settings.base).
+    "content": {"BACKEND": "bcsp_site.cache.LayeredCache", "LOCATION": "default"},
 }
 
 

@@ -158,7 +158,10 @@ if REDIS_URL:
             "KEY_PREFIX": "bcsp",
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
-        }
+        },
+        # Fragments and objects kept for the content generation (bcsp_site.fragments): their
+        # keys never change meaning, so each worker also keeps recent ones in memory.
+        "content": {"BACKEND": "bcsp_site.cache.LayeredCache", "LOCATION": "default"},
     }
 else:
     CACHES = {
@@ -169,7 +172,6 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
-
 # Full-page cache for anonymous visitors (bcsp_site.page_cache). On by default only with a
 # shared cache: with local memory, a change made in one process would not reach the others.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
@@ -231,6 +233,9 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# Serve MEDIA_ROOT from Django itself (development does anyway); in production the proxy
+# serves /media/, so only local runs of the production settings turn this on.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,13 +1,18 @@
 """Head metadata: canonical URL, OpenGraph/Twitter cards, JSON-LD, Google Scholar tags, feeds."""
 
 import json
+from hashlib import md5
 
 from django import template
 from django.conf import settings
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Site
+
+from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 
 register = template.Library()
 
@@ -73,7 +78,7 @@ def publication_jsonld(request, page, url, image_url, organisation):
         "inLanguage": page.locale.language_code,
         "author": authors,
         "publisher": publisher,
-        "keywords": [tag.name for tag in page.tags.all()],
+        "keywords": [tag.name for tag in page.tag_list],
         "genre": page.kind.name,
     }
     if page.last_published_at:
@@ -161,16 +166,56 @@ def alternates(request, page):
 
 @register.inclusion_tag("components/meta_tags.html", takes_context=True)
 def page_meta(context):
-    from bcsp_site.models import OrganisationSettings
-    from publications.models import PublicationPage
-
+    """The head's metadata. A page's is the same for every visitor until the content changes
+    (the address fixes page, archive year or tag and page number), so it is cached by the
+    address and the content generation."""
     request = context["request"]
-    page = context.get("page")
-    organisation = OrganisationSettings.for_request(request)
     canonical = absolute(request, request.path)
     page_number = request.GET.get("page", "")
     if page_number.isdigit() and page_number != "1":
         canonical += f"?page={page_number}"
+    if context.get("page") is None or getattr(request, "is_preview", False):
+        return with_shortened_descriptions(page_metadata(context, request, canonical))
+    digest = md5(canonical.encode(), usedforsecurity=False).hexdigest()
+    key = f"seo:meta:{content_generation()}:{translation.get_language()}:{digest}"
+    meta = content_cache().get(key)
+    if meta is None:
+        meta = with_shortened_descriptions(page_metadata(context, request, canonical))
+        meta["jsonld_nonce"] = csp_nonce(request)
+        content_cache().set(key, meta, FRAGMENT_CACHE_SECONDS)
+    return with_current_nonce(meta, request)
+
+
+def with_current_nonce(meta, request):
+    """The cached JSON-LD carries the nonce of the request that built it; give it this one."""
+    nonce, cached_nonce = csp_nonce(request), meta.get("jsonld_nonce", "")
+    if meta.get("jsonld") and nonce != cached_nonce:
+        meta = dict(meta)
+        meta["jsonld"] = mark_safe(  # noqa: S308 - swaps one escaped nonce for another
+            meta["jsonld"].replace(
+                format_html(' nonce="{}"', cached_nonce) if cached_nonce else "<script ",
+                format_html(' nonce="{}"', nonce) if cached_nonce else f'<script nonce="{nonce}" ',
+                1,
+            )
+        )
+    return meta
+
+
+def with_shortened_descriptions(meta):
+    """The description cut to the lengths search results and social cards show."""
+    description = Truncator(meta.get("description") or "")
+    meta["description_160"] = description.chars(160)
+    meta["description_200"] = description.chars(200)
+    meta["description_300"] = description.chars(300)
+    return meta
+
+
+def page_metadata(context, request, canonical):
+    from bcsp_site.models import OrganisationSettings
+    from publications.models import PublicationPage
+
+    page = context.get("page")
+    organisation = OrganisationSettings.for_request(request)
     meta = {
         "canonical": canonical,
         "site_name": organisation.name,

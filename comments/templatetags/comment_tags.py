@@ -1,7 +1,10 @@
 from django import template
+from django.utils.functional import SimpleLazyObject
 
+from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.spam import make_form_token
 
 register = template.Library()
 
@@ -12,23 +15,27 @@ LATEST_SHOWN = 10
 def comments_section(context, page):
     """The approved comments under a page (the latest ten, newest last) and the form.
 
-    Two queries whatever the number of comments. A form that failed validation in
-    ``comments.views.post_comment`` arrives on the request so the reader's text is kept.
+    Two queries whatever the number of comments, kept in the cache for the content
+    generation (approving, rejecting or deleting a comment starts a new one; a reader's new
+    comment waits for moderation and does not). A form that failed validation in
+    ``comments.views.post_comment`` arrives on the request so the reader's text is kept; an
+    empty one is only built if its cached fields are missing.
     """
     request = context.get("request")
     if page is None or not page.pk:
         return {"show": False}
-    approved = Comment.objects.approved().filter(page_id=page.pk)
-    comment_count = approved.count()
-    latest = list(approved.order_by("-created_at", "-pk")[:LATEST_SHOWN]) if comment_count else []
-    latest.reverse()
+    comment_count, latest = approved_comments(page)
 
     comments_open = bool(getattr(page, "comments_open", False))
-    form = None
+    form, form_is_bound, form_token = None, False, ""
     if comments_open:
         form = getattr(request, "comment_form", None)
-        if form is None or form.page.pk != page.pk:
-            form = CommentForm(page=page)
+        form_is_bound = form is not None and form.page.pk == page.pk
+        if form_is_bound:
+            form_token = form["form_token"].value()
+        else:
+            form = SimpleLazyObject(lambda: CommentForm(page=page))
+            form_token = make_form_token(page.pk)
     return {
         "show": True,
         "request": request,
@@ -39,4 +46,27 @@ def comments_section(context, page):
         "more_comments": comment_count > len(latest),
         "comments_open": comments_open,
         "form": form,
+        "form_is_bound": form_is_bound,
+        "form_token": form_token,
     }
+
+
+def approved_comments(page):
+    """(number of approved comments, the latest LATEST_SHOWN of them, oldest first)."""
+    key = f"comments:approved:{content_generation()}:{page.pk}"
+    found = content_cache().get(key)
+    if found is None:
+        approved = Comment.objects.approved().filter(page_id=page.pk)
+        comment_count = approved.count()
+        latest = []
+        if comment_count:
+            # Only what is shown: no email addresses or IP hashes in the cache.
+            latest = list(
+                approved.only("pk", "page_id", "name", "text", "created_at").order_by(
+                    "-created_at", "-pk"
+                )[:LATEST_SHOWN]
+            )
+            latest.reverse()
+        found = (comment_count, latest)
+        content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
+    return found

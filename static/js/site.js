@@ -33,6 +33,7 @@
         });
         narrow.addEventListener("change", apply);
         apply();
+        header.classList.add("js-menu-ready");
     }
 
     function setUpCarousel(root) {

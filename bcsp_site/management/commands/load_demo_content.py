@@ -28,6 +28,7 @@ from wagtail.search.backends import get_search_backends
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.demo_serbian import SerbianDemo
 from bcsp_site.demo_site_pages import load_site_pages
+from bcsp_site.fragments import start_new_generation
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,
@@ -36,7 +37,6 @@ from publications.models import (
     PublicationKind,
     PublicationPage,
     PublicationPageTag,
-    clear_years_cache,
 )
 from publications.pdf import build_simple_pdf
 
@@ -512,11 +512,14 @@ class Command(BaseCommand):
             created += size
             self.stdout.write(f"  {created}/{count} publications generated")
         Page.objects.filter(pk=index.pk).update(numchild=index.get_children().count())
-        clear_years_cache(sender=PublicationPage)  # the bulk inserts sent no signals
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh planner statistics for the new rows
+        start_new_generation()  # the bulk inserts sent no signals: no cached page may show
         self.stdout.write(f"Generated {count} publications in {time.monotonic() - started:.1f}s")
         self.index_for_search(new_ids)
+        with connection.cursor() as cursor:
+            # Fresh planner statistics for the new rows and their search index entries:
+            # without them PostgreSQL misjudges how many publications a search matches and
+            # picks plans a hundred times slower.
+            cursor.execute("ANALYZE")
 
     def index_for_search(self, page_ids, batch=500):
         """Add the new publications to the search index (only those, not the whole site)."""

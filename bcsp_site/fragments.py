@@ -1,0 +1,125 @@
+"""The content generation: one token that changes whenever anything visitors see changes.
+
+Templates cache the costly parts of a page that are the same for every visitor (a
+publication's text, the cards of a listing, the carousel) with `{% pagecontentcache %}` or
+`{% contentcache %}` (bcsp_site.templatetags.fragment_cache), which vary on this generation.
+Saving or deleting a page, a snippet, an image, a document, a tag, a site, a setting or a
+view restriction, publishing, unpublishing or moving a page, and moderating or deleting a
+comment start a new generation, so no fragment outlives the content it shows. Forms, CSRF
+tokens, messages and anything else that depends on the visitor stay outside the fragments.
+
+The generation changes at once and again when the transaction commits, so a request that
+read the old rows while the change was being written cannot store them under the new one.
+"""
+
+import uuid
+
+from asgiref.local import Local
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+GENERATION_KEY = "fragments:generation"
+FRAGMENT_CACHE_SECONDS = 60 * 60
+
+# What a fragment may show (apps and base classes); anything else saved leaves them be.
+CONTENT_APPS = {"bcsp_site", "publications", "authors", "taggit", "comments"}
+CONTENT_MODELS = {
+    ("wagtailcore", "site"),
+    ("wagtailcore", "locale"),
+    ("wagtailcore", "pageviewrestriction"),
+    ("wagtailcore", "collection"),
+}
+
+
+# Within a request the generation is read once: a page asks for it a dozen times, and with
+# Redis each read is a round trip.
+_request = Local()
+
+
+def content_cache_alias():
+    """Where entries keyed by the generation live: the "content" cache (a worker-local layer
+    in front of Redis) when there is one, else the default cache."""
+    return "content" if "content" in settings.CACHES else "default"
+
+
+def content_cache():
+    return caches[content_cache_alias()]
+
+
+def content_generation():
+    token = getattr(_request, "generation", None)
+    if token is not None:
+        return token
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, token, None):
+            token = cache.get(GENERATION_KEY) or token
+    if getattr(_request, "active", False):
+        _request.generation = token
+    return token
+
+
+def start_new_generation():
+    token = uuid.uuid4().hex
+    cache.set(GENERATION_KEY, token, None)
+    if getattr(_request, "active", False):
+        _request.generation = token
+
+
+def _request_started(**kwargs):
+    _request.active = True
+    _request.generation = None
+
+
+def _request_finished(**kwargs):
+    _request.active = False
+    _request.generation = None
+
+
+request_started.connect(_request_started, dispatch_uid="fragments-request-started")
+request_finished.connect(_request_finished, dispatch_uid="fragments-request-finished")
+
+
+_shown_to_visitors = {}
+
+
+def is_content(model):
+    """Does this model hold something that a cached fragment may show?"""
+    if model not in _shown_to_visitors:
+        from wagtail.documents.models import AbstractDocument
+        from wagtail.images.models import AbstractImage
+        from wagtail.models import Page
+
+        meta = model._meta
+        _shown_to_visitors[model] = (
+            issubclass(model, (Page, AbstractImage, AbstractDocument))
+            or meta.app_label in CONTENT_APPS
+            or (meta.app_label, meta.model_name) in CONTENT_MODELS
+        )
+    return _shown_to_visitors[model]
+
+
+def content_changed(sender=None, instance=None, created=False, **kwargs):
+    if sender is not None and isinstance(sender, type) and not is_content(sender):
+        return
+    if created and isinstance(instance, BaseSiteSetting):
+        # Made on first read with its defaults, which is what every page already showed.
+        return
+    if created and sender is not None and sender._meta.label == "comments.Comment":
+        if instance.status != instance.Status.APPROVED:
+            return  # a reader's new comment shows only once an editor approves it
+    start_new_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(start_new_generation)
+
+
+post_save.connect(content_changed, dispatch_uid="fragments-save")
+post_delete.connect(content_changed, dispatch_uid="fragments-delete")
+for _signal in (page_published, page_unpublished, post_page_move):
+    _signal.connect(content_changed, dispatch_uid=f"fragments-{_signal!r}")
