@@ -21,7 +21,11 @@ from .models import (
 
 
 def paragraph(*sentences):
-    return ("paragraph", "".join(f"<p>{sentence}</p>" for sentence in sentences))
+    """A rich-text block: each sentence its own paragraph, a list (<ul>…) as it is."""
+    return (
+        "paragraph",
+        "".join(s if s.startswith("<ul>") else f"<p>{s}</p>" for s in sentences),
+    )
 
 
 def heading(text):
