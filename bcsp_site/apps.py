@@ -7,6 +7,6 @@ class BcspSiteConfig(AppConfig):
 
     def ready(self):
         # Connect the cache invalidation signals.
-        from . import frontend_cache, i18n, navigation, seo  # noqa: F401
+        from . import frontend_cache, navigation, seo  # noqa: F401
 
         frontend_cache.connect_signals()

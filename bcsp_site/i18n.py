@@ -9,20 +9,16 @@ page's own translation when there is one, otherwise to the nearest ancestor that
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.http import HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from .fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 
 LANGUAGE_NAMES = {"en": "English", "sr": "Srpski"}
-GENERATION_KEY = "i18n:versions:generation"
-CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -66,35 +62,17 @@ def language_versions(request, page=None):
 
 
 def _cached_page_versions(request, page):
-    """_page_versions from the shared cache; any publish, unpublish, move or delete starts a
-    new generation of keys (see clear_versions_cache)."""
+    """_page_versions from the content cache, keyed by the content generation, which every
+    publish, unpublish, move or delete replaces (bcsp_site.fragments)."""
     if getattr(request, "is_preview", False):
         return _page_versions(request, page)
-    generation = cache.get(GENERATION_KEY) or 0
     site = Site.find_for_request(request)
-    key = f"i18n:versions:{generation}:{site.pk if site else 0}:{page.pk}:{request.path}"
-    urls = cache.get(key)
+    key = f"i18n:versions:{content_generation()}:{site.pk if site else 0}:{page.pk}:{request.path}"
+    urls = content_cache().get(key)
     if urls is None:
         urls = _page_versions(request, page)
-        cache.set(key, urls, CACHE_SECONDS)
+        content_cache().set(key, urls, FRAGMENT_CACHE_SECONDS)
     return dict(urls)
-
-
-def clear_versions_cache(**kwargs):
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
-
-
-for _signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
-    _signal.connect(clear_versions_cache, dispatch_uid=f"i18n-versions-{_signal!r}")
-
-
-@receiver(post_delete, dispatch_uid="i18n-versions-delete")
-def _clear_on_delete(sender, **kwargs):
-    if isinstance(sender, type) and issubclass(sender, Page):
-        clear_versions_cache()
 
 
 def _page_versions(request, page):
