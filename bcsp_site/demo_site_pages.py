@@ -10,8 +10,6 @@ from wagtail.models import Locale, Page
 
 from .demo_serbian import publish_translation
 from .models import (
-    HomeFeaturedPublication,
-    HomePage,
     MenuLocation,
     NavigationMenu,
     NavigationMenuItem,
@@ -318,11 +316,11 @@ FOOTER_MENU = {
 def load_site_pages(home, authors, publication_index=None, author_index=None):
     """Create the pages and menus above under the English `home` (idempotent).
 
-    `authors` maps author slugs to the English AuthorPage objects for the team page.
+    `authors` maps author slugs to the English AuthorPage objects for the team page. The
+    Serbian pages go under the Serbian home page, which bcsp_site.demo_serbian makes first.
     """
     english = Locale.objects.get(language_code="en")
     serbian = Locale.objects.get_or_create(language_code="sr")[0]
-    serbian_home(home, serbian)
 
     about = english_page(home, StandardPage, ABOUT["en"])
     pages = {
@@ -352,23 +350,6 @@ def load_site_pages(home, authors, publication_index=None, author_index=None):
         menu = make_menu(location, english, links["en"], pages)
         make_menu(location, serbian, links["sr"], pages, translation_of=menu)
     return pages
-
-
-def serbian_home(home, serbian):
-    existing = HomePage.objects.filter(locale=serbian).first()
-    if existing is not None:
-        return existing
-    translation = home.copy_for_translation(serbian)
-    # The English picks are no use to the Serbian carousel, which shows Serbian publications.
-    HomeFeaturedPublication.objects.filter(home=translation).delete()
-    translation = HomePage.objects.get(pk=translation.pk)
-    translation.title = "Beogradski centar za bezbednosnu politiku"
-    translation.intro = (
-        "Nezavisna istraživanja bezbednosne politike, demokratske kontrole sektora "
-        "bezbednosti i ljudske bezbednosti u Srbiji i na Zapadnom Balkanu."
-    )
-    translation.save_revision().publish()
-    return translation
 
 
 def team_fields(spec, authors):
