@@ -8,21 +8,156 @@ each request nothing, then tried again: the site recovers by itself when Redis r
 
 While Redis is down the comment and sign-up rate limits and the Site cache are not in
 force; pages are still served, from the database.
+
+``get_watched`` reads a key that every request needs (the content generation) without a
+round trip: see ``KeyWatch``.
 """
 
 import logging
+import os
+import select
+import threading
 import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import ConnectionPool
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("bcsp.cache")
 
 RETRY_SECONDS = 2.0
 _MISSING = object()
+
+
+class KeyWatch:
+    """Values of a few Redis keys, read once and kept in this process until Redis says that
+    one of them changed.
+
+    One connection per process asks Redis to report every change of the watched keys (key
+    tracking in broadcast mode, Redis 6 or later: ``CLIENT TRACKING ON BCAST PREFIX …``,
+    redirected to the same connection's subscription to ``__redis__:invalidate``). Redis
+    sends a message when a watched key is written, deleted, expires or is evicted, and when
+    the database is flushed, whoever did it. Each read first polls that connection without
+    waiting (a system call, not a round trip); a message drops the kept values, and the next
+    read asks Redis again.
+
+    When the connection cannot be made or breaks, every read goes to Redis, as without a
+    watch, and connecting is tried again after ``RETRY_SECONDS``. Kept values are also read
+    again every ``VERIFY_SECONDS``: that bounds how long a connection that died without
+    being closed (a network dropping packets) could keep a value stale.
+    """
+
+    CHANNEL = "__redis__:invalidate"
+    VERIFY_SECONDS = 5.0
+
+    def __init__(self, make_connection):
+        self._make_connection = make_connection
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._connection = None
+        self._poller = None
+        self._keys = frozenset()
+        self._values = {}
+        self._retry_at = 0.0
+        self._verify_at = 0.0
+
+    @property
+    def listening(self):
+        return self._connection is not None
+
+    def get(self, key, read):
+        """The value of the Redis key ``key``; ``read()`` asks Redis for it."""
+        with self._lock:
+            if not self._ready(key):
+                return read()
+            value = self._values.get(key, _MISSING)
+            if value is not _MISSING:
+                return value
+            value = read()
+            # A missing key is not kept: whoever creates it next is told nothing here.
+            if value is not None and self._connection is not None:
+                self._values[key] = value
+            return value
+
+    def forget(self, key=None):
+        """Drop the kept value of ``key`` (of every key when None): this process changed it,
+        and its own next read must not wait for Redis's message."""
+        with self._lock:
+            if key is None:
+                self._values.clear()
+            else:
+                self._values.pop(key, None)
+
+    def watches(self, key):
+        return key in self._keys
+
+    def _ready(self, key):
+        now = time.monotonic()
+        if self._pid != os.getpid():
+            # A forked worker: the connection belongs to the parent process.
+            self._pid = os.getpid()
+            self._connection = self._poller = None
+            self._values.clear()
+        if key not in self._keys:
+            self._keys |= {key}
+            self._close()  # subscribe again, with this key too
+            self._retry_at = 0.0
+        if self._connection is None:
+            if now < self._retry_at:
+                return False
+            try:
+                self._open()
+            except (RedisError, OSError) as error:
+                logger.warning("Cannot watch cache keys (%s); reading them each time", error)
+                self._close()
+                self._retry_at = now + RETRY_SECONDS
+                return False
+            self._verify_at = now + self.VERIFY_SECONDS
+        elif now >= self._verify_at:
+            self._values.clear()
+            self._verify_at = now + self.VERIFY_SECONDS
+        try:
+            if self._poller.poll(0):
+                self._drain()
+        except (RedisError, OSError):
+            self._close()
+            self._retry_at = now + RETRY_SECONDS
+            return False
+        return True
+
+    def _open(self):
+        self._values.clear()
+        connection = self._make_connection()
+        self._connection = connection
+        connection.connect()
+        connection.send_command("CLIENT", "ID")
+        client_id = connection.read_response()
+        command = ["CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST"]
+        for key in sorted(self._keys):
+            command += ["PREFIX", key]
+        connection.send_command(*command)
+        connection.read_response()
+        connection.send_command("SUBSCRIBE", self.CHANNEL)
+        connection.read_response()
+        self._poller = select.poll()
+        self._poller.register(connection._sock, select.POLLIN | select.POLLPRI)
+
+    def _drain(self):
+        """Read every message waiting; each says some watched key changed."""
+        while True:
+            self._connection.read_response()
+            self._values.clear()
+            if not self._connection.can_read(timeout=0):
+                return
+
+    def _close(self):
+        connection, self._connection, self._poller = self._connection, None, None
+        self._values.clear()
+        if connection is not None:
+            connection.disconnect()
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -45,6 +180,30 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
         self._down_until = 0.0
+        self._watch = KeyWatch(self._watch_connection)
+
+    def _watch_connection(self):
+        # Writes go to the first server, so that is where changes are reported.
+        pool = ConnectionPool.from_url(
+            self._servers[0],
+            protocol=2,
+            socket_connect_timeout=self._options.get("socket_connect_timeout", 0.5),
+            socket_timeout=self._options.get("socket_timeout", 1),
+            socket_keepalive=True,
+        )
+        return pool.make_connection()
+
+    def get_watched(self, key, default=None, version=None):
+        """``get()``, but the value is kept in this process until Redis reports that the key
+        changed (``KeyWatch``): for the few keys nearly every request reads."""
+        full_key = self.make_and_validate_key(key, version=version)
+        value = self._watch.get(full_key, lambda: self.get(key, None, version))
+        return default if value is None else value
+
+    def _changing(self, key, version):
+        full_key = self.make_key(key, version=version)
+        if self._watch.watches(full_key):
+            self._watch.forget(full_key)
 
     def _guarded(self, method, *args, fallback=None, **kwargs):
         if self._down_until:
@@ -66,18 +225,21 @@ class ResilientRedisCache(RedisCache):
         return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._changing(key, version)
         return self._guarded("add", key, value, timeout, version, fallback=False)
 
     def get(self, key, default=None, version=None):
         return self._guarded("get", key, default, version, fallback=default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._changing(key, version)
         self._guarded("set", key, value, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guarded("touch", key, timeout, version, fallback=False)
 
     def delete(self, key, version=None):
+        self._changing(key, version)
         return self._guarded("delete", key, version, fallback=False)
 
     def get_many(self, keys, version=None):
@@ -87,17 +249,23 @@ class ResilientRedisCache(RedisCache):
         return self._guarded("has_key", key, version, fallback=False)
 
     def incr(self, key, delta=1, version=None):
+        self._changing(key, version)
         # A missing key still raises ValueError, as Django's cache API promises.
         return self._guarded("incr", key, delta, version, fallback=delta)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        for key in data:
+            self._changing(key, version)
         self._guarded("set_many", data, timeout, version)
         return []
 
     def delete_many(self, keys, version=None):
+        for key in keys:
+            self._changing(key, version)
         self._guarded("delete_many", keys, version)
 
     def clear(self):
+        self._watch.forget()
         return self._guarded("clear", fallback=False)
 
 

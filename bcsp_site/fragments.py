@@ -1,17 +1,22 @@
 """The content generation: one token that changes whenever anything visitors see changes.
 
-Templates cache the costly parts of a page that are the same for every visitor (a
+The full-page cache (bcsp_site.page_cache) keeps each page for the generation it was
+rendered in. Templates cache the costly parts of a page that are the same for every visitor (a
 publication's text, the cards of a listing, the carousel) with `{% pagecontentcache %}` or
 `{% contentcache %}` (bcsp_site.templatetags.fragment_cache), which vary on this generation.
 Saving or deleting a page, a snippet, an image, a document, a tag, a site, a setting or a
 view restriction, publishing, unpublishing or moving a page, and moderating or deleting a
-comment start a new generation, so no fragment outlives the content it shows. Forms, CSRF
+comment start a new generation, so no page or fragment outlives the content it shows. Saving
+a draft, locking a page and a reader's new (unapproved) comment change nothing visitors see
+and leave the generation alone: autosave writes a draft every few seconds while an editor
+types, and readers must not be able to empty the cache by posting. Forms, CSRF
 tokens, messages and anything else that depends on the visitor stay outside the fragments.
 
 The generation changes at once and again when the transaction commits, so a request that
 read the old rows while the change was being written cannot store them under the new one.
 """
 
+import functools
 import uuid
 
 from asgiref.local import Local
@@ -52,10 +57,12 @@ def content_cache():
 
 
 def content_generation():
+    """The current generation; read once per request (without a round trip to Redis while
+    it is unchanged: ``ResilientRedisCache.get_watched``)."""
     token = getattr(_request, "generation", None)
     if token is not None:
         return token
-    token = cache.get(GENERATION_KEY)
+    token = getattr(cache, "get_watched", cache.get)(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, None):
@@ -105,9 +112,34 @@ def is_content(model):
     return _shown_to_visitors[model]
 
 
-def content_changed(sender=None, instance=None, created=False, **kwargs):
+@functools.cache
+def _editor_only_page_fields():
+    from wagtail.models import COMMENTS_RELATION_NAME
+
+    # What Wagtail writes to a page's row when an editor saves a draft (autosave does, every
+    # few seconds of editing), locks or unlocks it: visitors see none of it.
+    return frozenset(
+        {
+            COMMENTS_RELATION_NAME,
+            "latest_revision",
+            "latest_revision_created_at",
+            "draft_title",
+            "has_unpublished_changes",
+            "locked",
+            "locked_by",
+            "locked_at",
+        }
+    )
+
+
+def content_changed(sender=None, instance=None, created=False, update_fields=None, **kwargs):
     if sender is not None and isinstance(sender, type) and not is_content(sender):
         return
+    if update_fields and set(update_fields) <= _editor_only_page_fields():
+        from wagtail.models import Page
+
+        if isinstance(instance, Page):
+            return
     if created and isinstance(instance, BaseSiteSetting):
         # Made on first read with its defaults, which is what every page already showed.
         return

@@ -1,9 +1,10 @@
-"""Keeping cached pages fresh: the local page cache and the CDN (or Varnish) in front.
+"""Keeping the CDN (or Varnish) in front of the site fresh.
 
-Every change below makes the whole local page cache stale at once
-(``page_cache.invalidate_all``; see that module for why this is correct and cheap). A CDN
-cannot be flushed that cheaply, so it is sent the addresses that show the change, through
-Wagtail's frontend-cache backends (``WAGTAILFRONTENDCACHE``) once the transaction commits:
+Every change below also starts a new content generation, which makes the site's own page
+cache stale at once (``bcsp_site.fragments``; see ``bcsp_site.page_cache`` for why that is
+correct and cheap). A CDN cannot be flushed that cheaply, so it is sent the addresses that
+show the change, through Wagtail's frontend-cache backends (``WAGTAILFRONTENDCACHE``) once
+the transaction commits:
 
 - publishing, unpublishing or deleting a publication or op-ed: its page; the listing with
   its feeds, the year archive, its tag pages and their feeds, its kind's feeds; its authors'
@@ -43,8 +44,6 @@ from wagtail.signals import (
     post_page_move,
     pre_page_move,
 )
-
-from .page_cache import invalidate_all
 
 PREVIOUS_URLS = "_frontend_cache_previous_urls"
 
@@ -183,7 +182,6 @@ def _previous_urls(instance):
 
 def page_changed(sender, instance, **kwargs):
     """Published or unpublished (deleting a live page unpublishes it first)."""
-    invalidate_all()
     if purging_enabled():
         purge_urls(urls_for_page(instance) | _previous_urls(instance))
 
@@ -199,7 +197,6 @@ def page_moving(sender, instance, url_path_before, url_path_after, **kwargs):
 
 
 def page_moved(sender, instance, **kwargs):
-    invalidate_all()
     page = instance.specific
     if purging_enabled() and page.live:
         purge_urls(urls_for_page(page))
@@ -207,7 +204,6 @@ def page_moved(sender, instance, **kwargs):
 
 def slug_changed(sender, instance, instance_before, **kwargs):
     """The pages below a renamed page have new addresses: purge their old ones."""
-    invalidate_all()
     if not purging_enabled():
         return
     old_base, new_base = instance_before.get_full_url(), instance.get_full_url()
@@ -221,7 +217,6 @@ def slug_changed(sender, instance, instance_before, **kwargs):
 
 
 def view_restriction_changed(sender, instance, **kwargs):
-    invalidate_all()
     if not purging_enabled():
         return
     page = Page.objects.filter(pk=instance.page_id).first()
@@ -243,7 +238,6 @@ def shown_everywhere_changed(sender, instance=None, created=False, update_fields
         return
     if update_fields is not None and set(update_fields) <= {"file_size", "file_hash"}:
         return  # Wagtail filling in an image's or document's metadata
-    invalidate_all()
     if purging_enabled():
         purge_urls(front_urls())
 

@@ -18,19 +18,22 @@ visitor's language, so it stays private), and any other query string (search res
 filters, tracking parameters): their number is unbounded and the cache would fill with
 one-off copies.
 
-Invalidation: each entry records the site-wide *generation* that was current when its
-request began, and counts only while that generation is. Publishing, unpublishing, moving or
-deleting a page, approving a comment and editing settings, kinds, sites or images replace
-the generation (``invalidate_all``, wired up in ``bcsp_site.frontend_cache``), so every
-page is rendered afresh once on its next request. That is correct without knowing every
-place a page appears (cards, the carousel, related publications, menus, the footer), and
-cheap: a hit reads the generation and the entry in one round trip to the cache, a change
-costs one write, and editors change things a few dozen times a day while a page renders in
-milliseconds. A generation is a random token, not a counter, so an evicted generation key
-can never bring old entries back. Without a shared cache (no ``REDIS_URL``) each process
-would keep its own generation and miss the changes made in another (a second worker, the
-``publish_scheduled`` cron job), so the cache is off unless ``REDIS_URL`` or ``PAGE_CACHE``
-turns it on.
+Invalidation: each entry records the content generation (``bcsp_site.fragments``) that
+was current when its request began, and counts only while that generation is. Publishing,
+unpublishing, moving or deleting a page, moderating a comment and editing settings, kinds,
+menus, sites or images start a new generation, so every page is rendered afresh once on its
+next request. That is correct without knowing every place a page appears (cards, the
+carousel, related publications, menus, the footer), and cheap: editors change things a few
+dozen times a day while a page renders in milliseconds. A generation is a random token, not
+a counter, so an evicted generation key can never bring old entries back. Without a shared
+cache (no ``REDIS_URL``) each process would keep its own generation and miss the changes
+made in another (a second worker, the ``publish_scheduled`` cron job), so the cache is off
+unless ``REDIS_URL`` or ``PAGE_CACHE`` turns it on.
+
+A hit costs no round trip to Redis: the generation is watched (Redis reports its changes to
+each process, ``bcsp_site.cache.KeyWatch``), and each worker keeps the pages it served last
+(``PAGE_CACHE_LOCAL_BYTES`` of them), valid, like the shared copies, only for the generation
+they were rendered in. A page a worker has not served yet is one round trip away.
 
 CSP nonces: a page's scripts carry the nonce of the request that rendered it. The stored
 copy has the nonce replaced by a placeholder, and every hit gets a nonce of its own in the
@@ -41,18 +44,19 @@ import base64
 import hashlib
 import os
 import re
-import secrets
+import threading
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control
 
-GENERATION_KEY = "pagecache:generation"
+from .fragments import content_generation
+
 ENTRY_KEY = "pagecache:page:{digest}"
 HEADER = "X-Cache"
 # Paths never looked up: the admin, documents (Wagtail serves them with its own headers),
@@ -87,31 +91,44 @@ def cacheable(view):
     return wrapped
 
 
-def new_generation():
-    return secrets.token_hex(8)
+class LocalCopies:
+    """The pages this worker served last, each kept with the generation it belongs to."""
+
+    def __init__(self):
+        self._entries = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key, generation):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != generation:
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        limit = settings.PAGE_CACHE_LOCAL_BYTES
+        size = len(entry[2])
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old[2])
+            if size > limit:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > limit:
+                _key, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped[2])
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
 
-def bump_generation():
-    cache.set(GENERATION_KEY, new_generation(), timeout=None)
-
-
-def invalidate_all():
-    """Make every cached page stale: now, and again once the transaction commits.
-
-    The second bump matters: a request that read the database between the first bump and
-    the commit rendered the old content and would store it under the new generation.
-    """
-    bump_generation()
-    transaction.on_commit(bump_generation)
-
-
-def current_generation():
-    """The generation, creating one when there is none (first start, eviction, a cleared
-    cache); None when the cache cannot be reached."""
-    generation = new_generation()
-    if cache.add(GENERATION_KEY, generation, timeout=None):
-        return generation
-    return cache.get(GENERATION_KEY)
+local_copies = LocalCopies()
 
 
 def cache_key(request):
@@ -205,7 +222,9 @@ def _store(key, generation, request, response):
             (name, value.replace(nonce, NONCE_PLACEHOLDER) if name in CSP_HEADERS else value)
             for name, value in headers
         ]
-    cache.set(key, (generation, headers, body, has_nonce), settings.PAGE_CACHE_SECONDS)
+    entry = (generation, headers, body, has_nonce)
+    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    local_copies.put(key, entry)
 
 
 def _replay(entry):
@@ -253,19 +272,22 @@ class PageCacheMiddleware:
         key = cache_key(request)
         generation = None
         if key is not None and enabled:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            entry = found.get(key)
-            if generation is None:
-                generation = current_generation()
-            elif entry is not None and entry[0] == generation:
+            generation = content_generation()
+            entry = local_copies.get(key, generation)
+            if entry is None:
+                entry = cache.get(key)
+                if entry is not None and entry[0] == generation:
+                    local_copies.put(key, entry)
+                else:
+                    entry = None
+            if entry is not None:
                 return _replay(entry)
 
         response = self.get_response(request)
 
         if key is not None and may_be_shared(request, response):
             _share(request, response)
-            if enabled and generation is not None and request.method == "GET":
+            if enabled and request.method == "GET":
                 _store(key, generation, request, response)
                 response[HEADER] = "miss"
         elif not response.has_header("Cache-Control"):

@@ -1,8 +1,9 @@
-"""Cached copies of a page drop out when a comment shown on it changes.
+"""A CDN's copies of a page drop out when a comment shown on it changes.
 
 A comment matters to the cache only while it is approved (only approved comments are
 shown): approving one, rejecting or deleting one that was shown, purges its page and its
-comment list. Pending comments arriving from readers purge nothing.
+comment list. Pending comments arriving from readers purge nothing. (The site's own page
+cache follows the content generation, which these changes renew: bcsp_site.fragments.)
 """
 
 from django.conf import settings
@@ -13,7 +14,6 @@ from django.utils import translation
 from wagtail.models import Page
 
 from bcsp_site.frontend_cache import origin_of, purge_urls, purging_enabled
-from bcsp_site.page_cache import invalidate_all
 
 from .models import Comment
 
@@ -37,7 +37,6 @@ def shown_comments_changed(page_ids):
     page_ids = set(page_ids)
     if not page_ids:
         return
-    invalidate_all()
     if purging_enabled():
         purge_urls(comment_page_urls(page_ids))
 

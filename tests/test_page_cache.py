@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction, Site
 
-from bcsp_site import page_cache
+from bcsp_site import fragments, page_cache
 from bcsp_site.models import HomePage, OrganisationSettings, OrganisationText
 from comments import spam
 from comments.models import Comment
@@ -187,7 +187,7 @@ def test_a_missing_page_is_not_cached(home_page):
 
 def test_a_lost_generation_makes_every_copy_stale(publication):
     fetch_twice(publication.url)
-    cache.delete(page_cache.GENERATION_KEY)  # evicted, or the cache restarted
+    cache.delete(fragments.GENERATION_KEY)  # evicted, or the cache restarted
     assert fetch(Client(), publication.url)["X-Cache"] == "miss"
     assert fetch(Client(), publication.url)["X-Cache"] == "hit"
 
@@ -198,7 +198,7 @@ def test_a_page_rendered_while_content_changed_is_not_kept(publication, monkeypa
 
     def edit_while_rendering(self, request, *args, **kwargs):
         context = original(self, request, *args, **kwargs)
-        page_cache.invalidate_all()  # an editor publishes meanwhile
+        fragments.content_changed()  # an editor publishes meanwhile
         return context
 
     monkeypatch.setattr(HomePage, "get_context", edit_while_rendering)
@@ -219,7 +219,7 @@ def test_pages_are_shared_through_redis(settings, publication):
             "KEY_PREFIX": f"bcsp-page-cache-test-{os.getpid()}",
         }
     }
-    cache.delete(page_cache.GENERATION_KEY)
+    cache.delete(fragments.GENERATION_KEY)
     first, second = fetch_twice(publication.url)
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
     publication.title = "Police Integrity, shared"
@@ -227,7 +227,7 @@ def test_pages_are_shared_through_redis(settings, publication):
     changed = fetch(Client(), publication.url)
     assert changed["X-Cache"] == "miss"
     assert "Police Integrity, shared" in changed.content.decode()
-    cache.delete(page_cache.GENERATION_KEY)
+    cache.delete(fragments.GENERATION_KEY)
 
 
 def test_with_the_cache_off_pages_still_tell_a_cdn_it_may_keep_them(settings, publication):
@@ -429,6 +429,7 @@ def test_publishing_shows_the_publication_on_every_listing_at_once(publication_i
         publication_date=datetime.date(2021, 9, 1),
         authors=[publication.authors[0]],
         tag_names=["police"],
+        live=False,  # a draft
     )
     for url in urls:
         assert "Private Security Companies" not in fetch(Client(), url).content.decode(), url
@@ -558,10 +559,21 @@ def test_renaming_a_kind_shows_on_the_cards(publication):
     assert "Policy analysis" in fetch(Client(), "/en/publications/").content.decode()
 
 
-def test_a_new_kind_leaves_the_cache_alone(publication):
+def test_a_new_kind_shows_in_the_listing_filter(publication):
     fetch_twice("/en/publications/")
     PublicationKindFactory(name="Study", slug="study")
-    assert fetch(Client(), "/en/publications/")["X-Cache"] == "hit"
+    assert '<option value="study">Study</option>' in fetch(Client(), "/en/publications/").text
+
+
+def test_saving_a_draft_or_locking_a_page_leaves_the_cache_alone(publication, editor):
+    fetch_twice(publication.url)
+    publication.title = "Police Integrity, a draft"
+    publication.save_revision(user=editor)  # what autosave does every few seconds
+    publication.locked, publication.locked_by = True, editor
+    publication.save(update_fields=["locked", "locked_by", "locked_at"])
+    response = fetch(Client(), publication.url)
+    assert response["X-Cache"] == "hit"
+    assert "Police Integrity, a draft" not in response.text
 
 
 def test_changing_the_organisation_settings_updates_every_page(publication):

@@ -176,6 +176,8 @@ else:
 # shared cache: with local memory, a change made in one process would not reach the others.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
+# Each worker keeps the pages it served last in memory, so a hit needs no round trip.
+PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_MB", 32) * 1024 * 1024
 # Browsers cannot be told that a page changed, so they keep it only briefly.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
 
