@@ -24,7 +24,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import ConnectionPool
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger("bcsp.cache")
 
@@ -45,9 +45,11 @@ class KeyWatch:
     read asks Redis again.
 
     When the connection cannot be made or breaks, every read goes to Redis, as without a
-    watch, and connecting is tried again after ``RETRY_SECONDS``. Kept values are also read
-    again every ``VERIFY_SECONDS``: that bounds how long a connection that died without
-    being closed (a network dropping packets) could keep a value stale.
+    watch, and connecting is tried again after ``RETRY_SECONDS``; a server that refuses key
+    tracking (older than Redis 6, or a service that disables ``CLIENT``) is read each time.
+    Kept values are also read again every ``VERIFY_SECONDS``: that bounds how long a
+    connection that died without being closed (a network dropping packets) could keep a value
+    stale.
     """
 
     CHANNEL = "__redis__:invalidate"
@@ -63,6 +65,9 @@ class KeyWatch:
         self._values = {}
         self._retry_at = 0.0
         self._verify_at = 0.0
+        self._warned = False
+        self._refused = False
+        self.client_id = None  # the watching connection's, as Redis numbers its clients
 
     @property
     def listening(self):
@@ -95,11 +100,13 @@ class KeyWatch:
         return key in self._keys
 
     def _ready(self, key):
+        if self._refused:
+            return False
         now = time.monotonic()
         if self._pid != os.getpid():
             # A forked worker: the connection belongs to the parent process.
             self._pid = os.getpid()
-            self._connection = self._poller = None
+            self._connection = self._poller = self.client_id = None
             self._values.clear()
         if key not in self._keys:
             self._keys |= {key}
@@ -110,11 +117,19 @@ class KeyWatch:
                 return False
             try:
                 self._open()
+            except ResponseError as error:
+                logger.warning("Redis refuses key tracking (%s); reading keys each time", error)
+                self._refused = True
+                self._close()
+                return False
             except (RedisError, OSError) as error:
-                logger.warning("Cannot watch cache keys (%s); reading them each time", error)
+                if not self._warned:
+                    logger.warning("Cannot watch cache keys (%s); reading them each time", error)
+                    self._warned = True
                 self._close()
                 self._retry_at = now + RETRY_SECONDS
                 return False
+            self._warned = False
             self._verify_at = now + self.VERIFY_SECONDS
         elif now >= self._verify_at:
             self._values.clear()
@@ -134,8 +149,8 @@ class KeyWatch:
         self._connection = connection
         connection.connect()
         connection.send_command("CLIENT", "ID")
-        client_id = connection.read_response()
-        command = ["CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST"]
+        self.client_id = connection.read_response()
+        command = ["CLIENT", "TRACKING", "ON", "REDIRECT", self.client_id, "BCAST"]
         for key in sorted(self._keys):
             command += ["PREFIX", key]
         connection.send_command(*command)
@@ -155,6 +170,7 @@ class KeyWatch:
 
     def _close(self):
         connection, self._connection, self._poller = self._connection, None, None
+        self.client_id = None
         self._values.clear()
         if connection is not None:
             connection.disconnect()
@@ -196,6 +212,8 @@ class ResilientRedisCache(RedisCache):
     def get_watched(self, key, default=None, version=None):
         """``get()``, but the value is kept in this process until Redis reports that the key
         changed (``KeyWatch``): for the few keys nearly every request reads."""
+        if self._down_until and time.monotonic() < self._down_until:
+            return default
         full_key = self.make_and_validate_key(key, version=version)
         value = self._watch.get(full_key, lambda: self.get(key, None, version))
         return default if value is None else value

@@ -4,15 +4,18 @@ that every change an editor makes reaches it (and the CDN in front) at once."""
 import datetime
 import os
 import re
+import time
 
 import pytest
+import redis
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction, Site
 
 from bcsp_site import fragments, page_cache
+from bcsp_site.cache import ResilientRedisCache
 from bcsp_site.models import HomePage, OrganisationSettings, OrganisationText
 from comments import spam
 from comments.models import Comment
@@ -208,26 +211,135 @@ def test_a_page_rendered_while_content_changed_is_not_kept(publication, monkeypa
     assert fetch(Client(), "/en/")["X-Cache"] == "hit"
 
 
-@pytest.mark.skipif(
+def test_a_worker_answers_from_its_own_copy_without_asking_the_shared_cache(
+    publication, monkeypatch
+):
+    fetch_twice(publication.url)
+    shared_get = cache.get
+
+    def get(key, *args, **kwargs):
+        assert not key.startswith("pagecache:"), "the page was read from the shared cache"
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    assert fetch(Client(), publication.url)["X-Cache"] == "hit"
+
+
+def test_each_worker_keeps_the_pages_it_served_last_within_its_budget(settings):
+    settings.PAGE_CACHE_LOCAL_BYTES = 250
+    copies = page_cache.LocalCopies()
+    for key in ("first", "second", "third"):
+        copies.put(key, ("generation", [], b"x" * 100, False))
+    assert copies.get("first", "generation") is None  # the oldest made room
+    assert copies.get("second", "generation") is not None
+    assert copies.get("third", "generation") is not None
+    assert copies.get("third", "a newer generation") is None
+    copies.put("huge", ("generation", [], b"x" * 300, False))
+    assert copies.get("huge", "generation") is None
+    assert copies.get("third", "generation") is not None
+
+
+# Through Redis, as in production ---------------------------------------------------------
+
+needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_TEST_URL"), reason="needs a Redis server (REDIS_TEST_URL, set by CI)"
 )
-def test_pages_are_shared_through_redis(settings, publication):
+REDIS_PREFIX = f"bcsp-page-cache-test-{os.getpid()}"
+
+
+@pytest.fixture
+def redis_cache(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "bcsp_site.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_TEST_URL"],
-            "KEY_PREFIX": f"bcsp-page-cache-test-{os.getpid()}",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
     cache.delete(fragments.GENERATION_KEY)
+    page_cache.local_copies.clear()
+    yield caches["default"]
+    cache.delete(fragments.GENERATION_KEY)
+    page_cache.local_copies.clear()
+
+
+def another_worker():
+    """The same Redis as another process sees it: its own connections and its own watch."""
+    return ResilientRedisCache(os.environ["REDIS_TEST_URL"], {"KEY_PREFIX": REDIS_PREFIX})
+
+
+def eventually(condition):
+    """Redis reports a change a moment after the write, over a socket: look a few times."""
+    for _attempt in range(300):
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+@needs_redis
+def test_pages_are_shared_through_redis(redis_cache, publication):
     first, second = fetch_twice(publication.url)
     assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    page_cache.local_copies.clear()  # a worker that has not served the page yet
+    assert fetch(Client(), publication.url)["X-Cache"] == "hit"
     publication.title = "Police Integrity, shared"
     publish(publication)
     changed = fetch(Client(), publication.url)
     assert changed["X-Cache"] == "miss"
     assert "Police Integrity, shared" in changed.content.decode()
-    cache.delete(fragments.GENERATION_KEY)
+
+
+@needs_redis
+def test_a_hit_through_redis_asks_redis_nothing(redis_cache, publication, monkeypatch):
+    fetch_twice(publication.url)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a hit asked Redis")
+
+    for method in ("get", "get_many", "add", "set"):
+        monkeypatch.setattr(redis_cache, method, refused)
+    for _visit in range(3):
+        assert fetch(Client(), publication.url)["X-Cache"] == "hit"
+
+
+@needs_redis
+def test_a_change_made_in_another_worker_reaches_this_one(redis_cache, publication):
+    fetch_twice(publication.url)
+    another_worker().set(fragments.GENERATION_KEY, "published-elsewhere", None)
+    assert eventually(
+        lambda: redis_cache.get_watched(fragments.GENERATION_KEY) == "published-elsewhere"
+    )
+    assert fetch(Client(), publication.url)["X-Cache"] == "miss"
+    assert fetch(Client(), publication.url)["X-Cache"] == "hit"
+
+
+@needs_redis
+def test_watched_keys_follow_writes_flushes_and_lost_connections(monkeypatch):
+    watched = ResilientRedisCache(os.environ["REDIS_TEST_URL"], {"KEY_PREFIX": REDIS_PREFIX})
+    other = another_worker()
+    other.set("generation", "first", None)
+    reads = []
+    shared_get = watched.get
+    monkeypatch.setattr(watched, "get", lambda *args: reads.append(args) or shared_get(*args))
+    assert [watched.get_watched("generation") for _read in range(5)] == ["first"] * 5
+    assert len(reads) == 1
+
+    other.set("generation", "second", None)
+    assert eventually(lambda: watched.get_watched("generation") == "second")
+    other.clear()  # Redis restarted empty, or someone flushed it
+    assert eventually(lambda: watched.get_watched("generation") is None)
+
+    other.set("generation", "third", None)
+    assert eventually(lambda: watched.get_watched("generation") == "third")
+    redis.Redis.from_url(os.environ["REDIS_TEST_URL"]).client_kill_filter(
+        _id=watched._watch.client_id
+    )
+    assert watched.get_watched("generation") == "third"
+    other.set("generation", "fourth", None)
+    # Without its connection the worker reads the key each time: nothing stale meanwhile.
+    assert watched.get_watched("generation") == "fourth"
+    other.delete("generation")
 
 
 def test_with_the_cache_off_pages_still_tell_a_cdn_it_may_keep_them(settings, publication):
