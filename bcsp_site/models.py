@@ -2,12 +2,11 @@ from functools import partial
 from hashlib import md5
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.db.models.functions import Coalesce, Length, Substr
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import translation
@@ -34,14 +33,14 @@ from wagtail.signals import page_published
 
 from publications.blocks import BodyBlock
 
-from . import fragments, site_cache  # noqa: F401  (connect their signals)
+from . import fragments
 from .blocks import SidebarBlock, SocialProfilesBlock, TeamBlock
 from .renditions import attach_renditions
 
 FEATURED_MAX = 8
 FEATURED_MIN = 5
 LATEST_COUNT = 6
-ORGANISATION_CACHE_KEY = "settings:organisation:{site_id}"
+ORGANISATION_CACHE_KEY = "settings:organisation:{generation}:{site_id}"
 
 
 def any_view_restrictions():
@@ -745,19 +744,22 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
 
     @classmethod
     def for_request(cls, request):
-        """Every public page shows these: keep them in the cache, dropped whenever they are
-        saved. (The admin's settings form reads them with for_site(), uncached.)"""
+        """Every public page shows these: keep them in the cache for the content generation,
+        which saving them renews. (The admin's settings form reads them with for_site(),
+        uncached.)"""
         attribute = cls.get_cache_attr_name()
         if hasattr(request, attribute):
             return getattr(request, attribute)
         site = Site.find_for_request(request)
         if site is None:
             return super().for_request(request)
-        key = ORGANISATION_CACHE_KEY.format(site_id=site.pk)
-        instance = cache.get(key)
+        key = ORGANISATION_CACHE_KEY.format(
+            generation=fragments.content_generation(), site_id=site.pk
+        )
+        instance = fragments.content_cache().get(key)
         if instance is None:
             instance = cls.load_with_texts(site)
-            cache.set(key, instance, 60 * 60)
+            fragments.content_cache().set(key, instance, fragments.FRAGMENT_CACHE_SECONDS)
         instance._request = request
         setattr(request, attribute, instance)
         return instance
@@ -840,25 +842,4 @@ def _write_default_texts(sender, instance, created, raw=False, **kwargs):
             )
             for order, (code, _name) in enumerate(settings.LANGUAGES)
         ]
-    )
-
-
-def _clear_organisation_cache(sender, instance, **kwargs):
-    site_id = getattr(instance, "site_id", None)
-    if site_id is None:
-        site_id = (
-            OrganisationSettings.objects.filter(pk=instance.organisation_id)
-            .values_list("site_id", flat=True)
-            .first()
-        )
-    key = ORGANISATION_CACHE_KEY.format(site_id=site_id)
-    cache.delete(key)
-    # Again once the edit is committed, in case a request cached it in between.
-    transaction.on_commit(partial(cache.delete, key))
-
-
-for _sender in (OrganisationSettings, OrganisationText):
-    post_save.connect(_clear_organisation_cache, sender=_sender, dispatch_uid=f"org-save-{_sender}")
-    post_delete.connect(
-        _clear_organisation_cache, sender=_sender, dispatch_uid=f"org-del-{_sender}"
     )

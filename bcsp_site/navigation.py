@@ -3,27 +3,23 @@
 The header menu and the footer links are NavigationMenu snippets, one per place and
 language, edited in the admin. A language's menus are built into plain lists of links (one
 query for the menus, one for their links with their pages, one more only when a linked
-page must be swapped for its translation) and cached per site and language. The cache is
-dropped whenever a menu is saved or deleted and whenever a page is published, unpublished,
-moved, renamed or deleted, since links show page titles and addresses. Marking the current
-page happens at render time, outside the cached lists, so every page shares one copy.
+page must be swapped for its translation) and cached per site and language for the content
+generation (bcsp_site.fragments), which a saved or deleted menu and a published,
+unpublished, moved, renamed or deleted page renew, since links show page titles and
+addresses. Marking the current page happens at render time, outside the cached lists, so
+every page shares one copy.
 
 Breadcrumbs come from the ancestors the router already fetched (no query), or from one
 query when the page was not routed to (previews).
 """
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from .fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from .models import (
     MenuLocation,
     NavigationMenu,
@@ -32,8 +28,7 @@ from .models import (
     content_language,
 )
 
-CACHE_KEY = "navigation:v2:{site_id}:{language}"
-CACHE_SECONDS = 60 * 60
+CACHE_KEY = "navigation:{generation}:{site_id}:{language}"
 
 
 def menu_links(request, location):
@@ -42,11 +37,11 @@ def menu_links(request, location):
     if site is None:
         return []
     language = content_language()
-    key = CACHE_KEY.format(site_id=site.pk, language=language)
-    menus = cache.get(key)
+    key = CACHE_KEY.format(generation=content_generation(), site_id=site.pk, language=language)
+    menus = content_cache().get(key)
     if menus is None:
         menus = build_menus(request, site, language)
-        cache.set(key, menus, CACHE_SECONDS)
+        content_cache().set(key, menus, FRAGMENT_CACHE_SECONDS)
     return menus.get(location, [])
 
 
@@ -153,32 +148,6 @@ def mark_current(links, path):
             current = None
         marked.append({**link, "current": current})
     return marked
-
-
-def clear_menu_cache(**kwargs):
-    keys = [
-        CACHE_KEY.format(site_id=site_id, language=code)
-        for site_id in Site.objects.values_list("pk", flat=True)
-        for code, _name in settings.LANGUAGES
-    ]
-    cache.delete_many(keys)
-    # Again once the change is committed, in case a request rebuilt the menu in between.
-    transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
-    signal.connect(clear_menu_cache, dispatch_uid=f"navigation-{signal!r}")
-
-
-for model in (NavigationMenu, NavigationMenuItem):
-    post_save.connect(clear_menu_cache, sender=model, dispatch_uid=f"navigation-save-{model}")
-    post_delete.connect(clear_menu_cache, sender=model, dispatch_uid=f"navigation-del-{model}")
-
-
-@receiver(post_delete, dispatch_uid="navigation-delete")
-def _clear_on_page_delete(sender, **kwargs):
-    if isinstance(sender, type) and issubclass(sender, Page):
-        clear_menu_cache()
 
 
 # Breadcrumbs ---------------------------------------------------------------------------

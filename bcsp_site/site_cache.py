@@ -1,18 +1,16 @@
 """Which Site answers a request, from the cache instead of a query on every request.
 
 Wagtail looks the Site up once per request (and keeps it on the request). The sites change
-rarely, so the middleware keeps them in the shared cache by host and port, and the
-signals below drop that copy whenever a site is saved or deleted.
+rarely, so the middleware keeps them by host and port for the content generation
+(bcsp_site.fragments), which saving or deleting a site renews.
 """
 
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http.request import split_domain_port
 from wagtail.models import Site
 
-CACHE_KEY = "sites:by-host"
-CACHE_SECONDS = 60 * 60
+from .fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+
+CACHE_KEY = "sites:by-host:{generation}"
 MAX_HOSTS = 50  # the Host header is the visitor's to choose; keep the map small
 
 
@@ -20,7 +18,8 @@ def site_for_request(request):
     """The Site for this request's host and port, or None when no site matches."""
     hostname = split_domain_port(request.get_host())[0]
     host_key = f"{hostname}:{request.get_port()}"
-    sites = cache.get(CACHE_KEY) or {}
+    key = CACHE_KEY.format(generation=content_generation())
+    sites = content_cache().get(key) or {}
     if host_key in sites:
         return sites[host_key]
     site = Site.find_for_request(request)
@@ -30,7 +29,7 @@ def site_for_request(request):
         site.root_page = site.root_page.specific_deferred
     if site is not None and len(sites) < MAX_HOSTS:
         sites[host_key] = site
-        cache.set(CACHE_KEY, sites, CACHE_SECONDS)
+        content_cache().set(key, sites, FRAGMENT_CACHE_SECONDS)
     return site
 
 
@@ -46,9 +45,3 @@ class CachedSiteMiddleware:
             if site is not None:
                 request._wagtail_site = site
         return self.get_response(request)
-
-
-@receiver(post_save, sender=Site, dispatch_uid="site-cache-save")
-@receiver(post_delete, sender=Site, dispatch_uid="site-cache-delete")
-def clear_site_cache(**kwargs):
-    cache.delete(CACHE_KEY)
