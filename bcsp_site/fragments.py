@@ -72,6 +72,32 @@ def content_generation():
     return token
 
 
+class GenerationMemo:
+    """Values worked out in this process and kept while the content generation stands: for
+    small answers asked for many times a page, where even a local cache read (which copies
+    the value) would cost more than it saves."""
+
+    def __init__(self, max_entries=5000):
+        self.max_entries = max_entries
+        self._generation = None
+        self._values = {}
+
+    def get(self, key, compute):
+        generation = content_generation()
+        if generation != self._generation:
+            self._values = {}
+            self._generation = generation
+        values = self._values
+        try:
+            return values[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(values) < self.max_entries:
+            values[key] = value
+        return value
+
+
 def start_new_generation():
     token = uuid.uuid4().hex
     cache.set(GENERATION_KEY, token, None)

@@ -107,6 +107,9 @@ def _fetch_for_serving(page):
     return specific
 
 
+_url_parts = fragments.GenerationMemo()
+
+
 class BasePage(Page):
     """What every public page shares: social/SEO fields and a listing image."""
 
@@ -127,6 +130,16 @@ class BasePage(Page):
     # {image field name: rendition filter specs the templates use}, made when a page is
     # published so the first visitor does not wait for them.
     prepared_renditions = {}
+
+    def get_url_parts(self, request=None):
+        """Wagtail's answer, kept in the worker for the content generation (a site, locale or
+        page moved or renamed starts a new one). Working it out reverses a URL in the page's
+        language, and a list of search results links some two dozen pages."""
+        site = getattr(request, "_wagtail_site", None)
+        if self.pk is None or (request is not None and site is None):
+            return super().get_url_parts(request)  # a new page, or a request's site unknown
+        key = (self.pk, self.url_path, translation.get_language(), site.pk if site else None)
+        return _url_parts.get(key, lambda: super(BasePage, self).get_url_parts(request))
 
     class Meta:
         abstract = True
