@@ -102,6 +102,17 @@ def test_an_edited_publication_shows_its_new_text_everywhere(caches_in_use, clie
         assert "Oversight of the Police in 2021" not in page_html, path
 
 
+def test_a_new_address_shows_in_every_link_at_once(caches_in_use, client, published):
+    search = "/en/search/?q=oversight"
+    view(client, published.url, *PAGES, search)
+    published.slug = "police-oversight-2021"
+    published.save_revision().publish()
+    for path in [*PAGES, search]:
+        html = client.get(path).content.decode()
+        assert 'href="/en/publications/police-oversight-2021/"' in html, path
+        assert 'href="/en/publications/oversight-2021/"' not in html, path
+
+
 def test_an_unpublished_publication_disappears_at_once(client, published):
     view(client, published.url, "/en/publications/")
     published.unpublish()
