@@ -1,6 +1,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -17,6 +20,31 @@ SORT_CHOICES = [
 ]
 
 YEAR_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "class": "search-year", "size": 6})
+
+
+class QuickSelect(forms.Select):
+    """Django's <select>, written out in Python: Django renders every option through a
+    template of its own, which took 5 ms for the author list on each new search."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((item["value"], flatatt(item["attrs"]), item["label"]) for item in options),
+            )
+            if group_name:
+                rendered = format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+            groups.append(rendered)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),  # noqa: S308  (each part escaped by format_html)
+        )
+
 
 # The fields of the collapsible "Advanced search" part of the form.
 ADVANCED_FIELDS = ("kind", "author", "tag", "year_from", "year_to", "language", "sort")
@@ -40,6 +68,7 @@ class SearchForm(forms.Form):
     author = forms.ChoiceField(
         required=False,
         label=_("Author"),
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("There is no author called “%(value)s”.")},
     )
     tag = forms.CharField(
@@ -81,12 +110,14 @@ class SearchForm(forms.Form):
         required=False,
         label=_("Language"),
         choices=[("", _("This site's language")), *settings.WAGTAIL_CONTENT_LANGUAGES],
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("There is no content language “%(value)s”.")},
     )
     sort = forms.ChoiceField(
         required=False,
         label=_("Sort by"),
         choices=SORT_CHOICES,
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Sort by best match, newest or oldest.")},
     )
 

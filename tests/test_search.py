@@ -295,6 +295,12 @@ def test_filters_combine(client, library):
     assert titles(response) == ["Police integrity 2020"]
 
 
+def test_the_form_shows_the_chosen_author_and_order(client, library):
+    page = html(search(client, q="police", author="igor", sort="oldest"))
+    assert '<option value="igor" selected>' in page
+    assert '<option value="oldest" selected>' in page
+
+
 def test_filters_work_without_keywords(client, library):
     response = search(client, kind="analysis", year_from="2020")
     assert response.status_code == 200
