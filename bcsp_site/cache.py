@@ -209,10 +209,15 @@ class ResilientRedisCache(RedisCache):
         )
         return pool.make_connection()
 
+    @property
+    def available(self):
+        """False while Redis is being left alone after a failure."""
+        return not (self._down_until and time.monotonic() < self._down_until)
+
     def get_watched(self, key, default=None, version=None):
         """``get()``, but the value is kept in this process until Redis reports that the key
         changed (``KeyWatch``): for the few keys nearly every request reads."""
-        if self._down_until and time.monotonic() < self._down_until:
+        if not self.available:
             return default
         full_key = self.make_and_validate_key(key, version=version)
         value = self._watch.get(full_key, lambda: self.get(key, None, version))

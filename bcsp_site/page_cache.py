@@ -127,6 +127,9 @@ class LocalCopies:
             self._entries.clear()
             self._bytes = 0
 
+    def __len__(self):
+        return len(self._entries)
+
 
 local_copies = LocalCopies()
 
@@ -210,6 +213,8 @@ def may_be_shared(request, response):
 
 
 def _store(key, generation, request, response):
+    if not getattr(cache, "available", True):
+        return  # no generation either: each request makes one up until Redis is back
     body = response.content
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS

@@ -468,6 +468,22 @@ def test_pages_are_served_while_the_cache_is_down(settings, publication):
         assert "Police Integrity in Serbia" in response.content.decode()
 
 
+def test_nothing_is_kept_while_redis_is_down(settings, publication):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "bcsp_site.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    page_cache.local_copies.clear()
+    for _visit in range(2):
+        response = fetch(Client(), publication.url)
+        assert response["X-Cache"] == "miss"
+        assert "Police Integrity in Serbia" in response.text
+    assert len(page_cache.local_copies) == 0
+
+
 def test_private_pages_are_never_cached(client, publication):
     PageViewRestriction.objects.create(
         page=publication, restriction_type=PageViewRestriction.PASSWORD, password="secret" * 3
