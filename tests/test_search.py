@@ -295,8 +295,10 @@ def test_filters_combine(client, library):
     assert titles(response) == ["Police integrity 2020"]
 
 
-def test_the_form_shows_the_chosen_author_and_order(client, library):
-    page = html(search(client, q="police", author="igor", sort="oldest"))
+def test_the_form_shows_the_chosen_kind_author_and_order(client, library):
+    page = html(search(client, q="police", kind="report", author="igor", sort="oldest"))
+    assert re.search(r'<input type="checkbox" name="kind" value="report"[^>]* checked>', page)
+    assert not re.search(r'value="analysis"[^>]* checked>', page)
     assert '<option value="igor" selected>' in page
     assert '<option value="oldest" selected>' in page
 
