@@ -1,5 +1,6 @@
 """Site-wide protections: the visitor's real address, the admin address allow-list, the
-Permissions-Policy header, refusal of malformed requests, and what login throttling logs.
+Permissions-Policy header, refusal of malformed requests, what login throttling logs, and
+which responses the admin may show in a frame.
 
 Everything that needs the visitor's IP address asks ``client_ip`` so that one setting,
 ``TRUSTED_PROXY_COUNT``, says how far ``X-Forwarded-For`` can be believed.
@@ -11,10 +12,13 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import DataError
 from django.http import Http404
 from django.utils.crypto import salted_hmac
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from bcsp_site.errors import bad_request_response
 
@@ -170,6 +174,16 @@ class PermissionsPolicyMiddleware:
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = policy
         return response
+
+
+def framable_by_admin(view):
+    """Let pages of this site's own origin show the view's response in a frame.
+
+    For previews: the page editor shows them in an iframe beside the form. Every other
+    response keeps ``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``. Works on view
+    functions and on methods such as ``Page.serve_preview``.
+    """
+    return xframe_options_sameorigin(csp_replace({"frame-ancestors": [SELF]})(view))
 
 
 def _pseudonym(kind, value):
