@@ -3,7 +3,6 @@ starting a page again, and the dashboard."""
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
