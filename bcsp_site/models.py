@@ -35,6 +35,7 @@ from publications.blocks import BodyBlock
 
 from . import fragments
 from .blocks import SidebarBlock, SocialProfilesBlock, TeamBlock
+from .page_forms import BasePageForm
 from .renditions import attach_renditions
 from .security import framable_by_admin
 
@@ -127,6 +128,7 @@ class BasePage(Page):
         *Page.promote_panels,
         FieldPanel("social_image"),
     ]
+    base_form_class = BasePageForm
 
     # {image field name: rendition filter specs the templates use}, made when a page is
     # published so the first visitor does not wait for them.

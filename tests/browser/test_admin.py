@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from bcsp_site.models import HomePage, StandardPage
-from publications.models import OpEdPage, PublicationPage
+from publications.models import OpEdPage, PublicationIndexPage, PublicationPage
 
 PASSWORD = "a-long-passphrase-1"
 
@@ -67,3 +67,87 @@ def test_preview_panel_shows_each_kind_of_page(page, demo_site):
     carousel = preview.get_by_role("region", name="Featured publications")
     expect(carousel).to_be_visible()
     expect(carousel.get_by_role("heading", level=3).first).to_be_visible()
+
+
+# Starting a page again ----------------------------------------------------------------------
+
+TITLE = "Policing the Pandemic"
+
+
+def wait_for_autosave_to_watch(page):
+    """Autosave saves what changed since the form as it was shortly after loading; a person
+    takes that long before typing anyway."""
+    page.wait_for_function(
+        """() => {
+            const form = document.querySelector("[data-edit-form]");
+            const app = window.wagtail.app;
+            const unsaved = app.getControllerForElementAndIdentifier(form, "w-unsaved");
+            return Boolean(unsaved && unsaved.initialFormData);
+        }"""
+    )
+
+
+def start_publication(page, base_url, title):
+    """Open a new publication under Publications and fill what a draft needs."""
+    index = first_page(PublicationIndexPage)
+    page.goto(f"{base_url}/admin/pages/{index.pk}/")
+    page.get_by_role("link", name=re.compile("Add child page")).click()
+    page.get_by_role("link", name="Publication", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("New: Publication")
+    wait_for_autosave_to_watch(page)
+    page.get_by_role("textbox", name="Title*").press_sequentially(title)
+    page.get_by_role("button", name="Choose publication kind").click()
+    page.get_by_role("dialog").get_by_role("link", name="Report", exact=True).click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    page.get_by_role("textbox", name=re.compile("^Publication date")).fill("2021-03-15")
+    page.get_by_role("textbox", name=re.compile("^Summary")).fill(f"About {title}.")
+
+
+def test_starting_a_publication_again_gets_a_free_address(page, demo_site):
+    base_url = demo_site.url
+    sign_in(page, base_url)
+
+    # The first attempt: autosave keeps it as a draft, then the editor walks away.
+    start_publication(page, base_url, TITLE)
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+    abandoned = PublicationPage.objects.get(title=TITLE)
+    page.goto(f"{base_url}/admin/")
+
+    # Starting again with the same title: saved as well, at an address of its own.
+    start_publication(page, base_url, TITLE)
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+    page.get_by_role("tab", name="Promote").click()
+    expect(page.get_by_role("textbox", name=re.compile("^Slug"))).to_have_value(
+        f"{abandoned.slug}-2"
+    )
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text(f"Page '{TITLE}' has been published.")).to_be_visible()
+    page.goto(f"{base_url}/en/publications/{abandoned.slug}-2/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+
+
+def test_a_typed_address_that_is_taken_names_the_page_holding_it(page, demo_site):
+    base_url = demo_site.url
+    sign_in(page, base_url)
+    start_publication(page, base_url, TITLE)
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/"))
+    page.goto(f"{base_url}/admin/")
+
+    start_publication(page, base_url, "A different title")
+    page.get_by_role("tab", name="Promote").click()
+    slug = page.get_by_role("textbox", name=re.compile("^Slug"))
+    slug.fill("policing-the-pandemic")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(
+        page.get_by_text("The page could not be created due to validation errors")
+    ).to_be_visible()
+    page.get_by_role("tab", name=re.compile("^Promote")).click()
+    error = page.get_by_text(re.compile("already used by"))
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(f"“{TITLE}” (draft)")
+    expect(slug).to_have_value("policing-the-pandemic")  # what the editor typed stays
+    error.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("textbox", name="Title*")).to_have_value(TITLE)
+    assert PublicationPage.objects.filter(title="A different title").count() == 0
