@@ -32,6 +32,7 @@ from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.renditions import attach_renditions
 from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
+from .author_chooser import AuthorChooser
 from .blocks import BodyBlock
 from .pdf import extract_pdf_text
 
@@ -723,7 +724,7 @@ class PublicationAuthor(Orderable):
         help_text=_("An author page from the Authors section."),
     )
 
-    panels = [FieldPanel("author")]
+    panels = [FieldPanel("author", widget=AuthorChooser)]
 
     def save(self, *args, **kwargs):
         self.author = in_language_of(self.page, self.author)

@@ -150,3 +150,121 @@ def test_a_typed_slug_that_is_taken_names_and_links_the_page_holding_it(
     )
     assert errors[0] in response.content.decode()
     assert not AuthorPage.objects.filter(title="Someone").exists()
+
+
+# The author chooser -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_languages_of_authors(home_page, author_index):
+    """Authors in English, each translated into Serbian, and one only in Serbian."""
+    from wagtail.models import Locale
+
+    from bcsp_site.demo_serbian import publish_translation
+    from tests.factories import AuthorPageFactory
+
+    serbian = Locale.objects.get_or_create(language_code="sr")[0]
+    publish_translation(home_page, serbian, title="Početna")
+    authors_sr = publish_translation(author_index, serbian, title="Autori")
+    english = [
+        AuthorPageFactory(parent=author_index, title=title, slug=slug)
+        for title, slug in [
+            ("Saša Đorđević", "sasa-djordjevic"),
+            ("Predrag Milošević", "predrag-milosevic"),
+            ("Isidora Stakić", "isidora-stakic"),
+        ]
+    ]
+    translated = [publish_translation(author, serbian) for author in english]
+    only_serbian = AuthorPageFactory(parent=authors_sr, title="Đorđe Jovanović", slug="djordje")
+    return {
+        "en": english,
+        "sr": translated,
+        "only_serbian": only_serbian,
+        "authors_sr": authors_sr,
+    }
+
+
+def chooser_search(client, text, language):
+    return client.get(
+        reverse("wagtailadmin_choose_page_search"),
+        {"page_type": "authors.authorpage", "locale": language, "multiple": "1", "q": text},
+    )
+
+
+def found(response):
+    return [page.pk for page in response.context["pages"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Djordjevic", ["Saša Đorđević"]),
+        ("dordevic", ["Saša Đorđević"]),
+        ("Đorđević", ["Saša Đorđević"]),
+        ("Milosevic", ["Predrag Milošević"]),
+        ("sasa djord", ["Saša Đorđević"]),
+        ("STAKIĆ", ["Isidora Stakić"]),
+        ("nobody", []),
+    ],
+)
+def test_author_search_folds_diacritics_and_lists_each_person_once(
+    superuser_client, two_languages_of_authors, text, expected
+):
+    english = {page.pk: page.title for page in two_languages_of_authors["en"]}
+
+    response = chooser_search(superuser_client, text, "en")
+
+    assert response.status_code == 200
+    assert [english.get(pk) for pk in found(response)] == expected
+
+
+def test_author_search_prefers_the_pages_language_and_still_finds_the_others(
+    superuser_client, two_languages_of_authors
+):
+    serbian = {page.title: page.pk for page in two_languages_of_authors["sr"]}
+    only_serbian = two_languages_of_authors["only_serbian"]
+
+    assert found(chooser_search(superuser_client, "Djordjevic", "sr")) == [serbian["Saša Đorđević"]]
+    # Someone with no English page yet is still found from an English page (once).
+    assert found(chooser_search(superuser_client, "Jovanovic", "en")) == [only_serbian.pk]
+
+
+def test_author_chooser_opens_on_the_author_index_of_the_pages_language(
+    superuser_client, author_index, two_languages_of_authors
+):
+    for language, index in [("en", author_index), ("sr", two_languages_of_authors["authors_sr"])]:
+        response = superuser_client.get(
+            reverse("publications_choose_author"),
+            {"page_type": "authors.authorpage", "locale": language, "multiple": "1"},
+        )
+        assert response.status_code == 200
+        assert response.json()["parent_page_id"] == index.pk
+
+
+def test_other_page_choosers_search_as_before(superuser_client, two_languages_of_authors):
+    response = superuser_client.get(
+        reverse("wagtailadmin_choose_page_search"), {"q": "Djordjevic", "locale": "en"}
+    )
+    assert response.status_code == 200
+    assert found(response) == []  # Wagtail's own search: no folding outside the author chooser
+
+
+def test_author_search_costs_the_same_queries_with_more_authors(
+    superuser_client, author_index, two_languages_of_authors
+):
+    """(Wagtail draws each row of the results with a few queries of its own; at most 25
+    rows are drawn.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AuthorPageFactory
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert found(chooser_search(superuser_client, "Djordjevic", "en"))
+        return len(queries)
+
+    few = count()
+    for number in range(30):
+        AuthorPageFactory(parent=author_index, title=f"Jovan Petrović {number}")
+    assert count() == few

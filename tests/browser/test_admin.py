@@ -151,3 +151,76 @@ def test_a_typed_address_that_is_taken_names_the_page_holding_it(page, demo_site
     error.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("textbox", name="Title*")).to_have_value(TITLE)
     assert PublicationPage.objects.filter(title="A different title").count() == 0
+
+
+# The author chooser -------------------------------------------------------------------------
+
+
+def add_a_milosevic():
+    """An author whose name has diacritics, in English and, translated, in Serbian."""
+    from authors.models import AuthorIndexPage, AuthorPage
+
+    index = first_page(AuthorIndexPage)
+    author = index.add_child(
+        instance=AuthorPage(title="Predrag Milošević", slug="predrag-milosevic")
+    )
+    author.save_revision().publish()
+    translation = author.copy_for_translation(first_page(AuthorIndexPage, "sr").locale)
+    translation.save_revision().publish()
+
+
+def open_author_chooser(page):
+    page.get_by_role("button", name="Add author").click()
+    chooser = page.get_by_role("dialog")
+    expect(chooser.get_by_role("heading", name=re.compile("Choose"))).to_be_visible()
+    return chooser
+
+
+def search_authors(chooser, text):
+    chooser.get_by_role("textbox", name=re.compile("Search")).fill(text)
+    expect(chooser.get_by_text(re.compile(r"There (is|are) \d+ match"))).to_be_visible()
+
+
+def test_author_chooser_opens_on_the_authors_of_the_pages_language(page, demo_site):
+    add_a_milosevic()
+    sign_in(page, demo_site.url)
+    edited = first_page(PublicationPage, opedpage__isnull=True)
+    page.goto(f"{demo_site.url}/admin/pages/{edited.pk}/edit/")
+
+    chooser = open_author_chooser(page)
+
+    # The English authors, each once: no way through the page tree, no Serbian doubles.
+    index_row = chooser.get_by_role("row").filter(has_text="Author index")
+    expect(index_row).to_contain_text("Authors")
+    expect(chooser.get_by_role("checkbox", name="Isidora Stakić")).to_have_count(1)
+    expect(chooser.get_by_role("checkbox", name="Predrag Milošević")).to_have_count(1)
+    expect(chooser.get_by_role("row", name=re.compile("Belgrade Centre"))).to_have_count(0)
+
+    # Search folds diacritics, and finds each person once.
+    search_authors(chooser, "Djordjevic")
+    expect(chooser.get_by_role("checkbox", name="Saša Đorđević")).to_have_count(1)
+    search_authors(chooser, "Đorđević")
+    expect(chooser.get_by_role("checkbox", name="Saša Đorđević")).to_have_count(1)
+    search_authors(chooser, "milosevic")
+    expect(chooser.get_by_role("checkbox", name="Predrag Milošević")).to_have_count(1)
+    chooser.get_by_role("checkbox", name="Predrag Milošević").check()
+    chooser.get_by_role("button", name="Confirm selection").click()
+    expect(chooser).to_be_hidden()
+    expect(page.get_by_role("region", name=re.compile("^Authors"))).to_contain_text(
+        "Predrag Milošević"
+    )
+
+
+def test_author_chooser_of_a_serbian_publication_lists_the_serbian_authors(page, demo_site):
+    sign_in(page, demo_site.url)
+    index = first_page(PublicationIndexPage, "sr")
+    page.goto(f"{demo_site.url}/admin/pages/add/publications/publicationpage/{index.pk}/")
+
+    chooser = open_author_chooser(page)
+
+    index_row = chooser.get_by_role("row").filter(has_text="Author index")
+    expect(index_row).to_contain_text("Autori")
+    expect(chooser.get_by_role("checkbox", name="Isidora Stakić")).to_have_count(1)
+    search_authors(chooser, "Stakic")
+    expect(chooser.get_by_role("checkbox", name="Isidora Stakić")).to_have_count(1)
+    expect(chooser.get_by_role("row", name=re.compile("Isidora Stakić"))).to_contain_text("Autori")
