@@ -1,4 +1,5 @@
-"""Admin menus (one per place and language) and the page-cache hook on serving pages."""
+"""Admin menus (one per place and language), the dashboard panels and the page-cache hook
+on serving pages."""
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .dashboard import dashboard_panels
 from .models import NavigationMenu
 from .page_cache import mark_cacheable
 
@@ -41,3 +43,9 @@ def share_public_pages(page, request, serve_args, serve_kwargs):
     with ``Cache-Control: private, no-store``, which ``bcsp_site.page_cache`` respects.
     """
     mark_cacheable(request)
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    """Comments to moderate, translations in progress and the e-bulletin (see dashboard)."""
+    panels.extend(dashboard_panels())

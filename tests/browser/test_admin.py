@@ -12,15 +12,20 @@ from publications.models import OpEdPage, PublicationIndexPage, PublicationPage
 PASSWORD = "a-long-passphrase-1"
 
 
-def sign_in(page, base_url, username="editor", superuser=True, groups=()):
+def sign_in(page, base_url, username="editor", permissions=None):
+    """Sign in as a superuser, or as a user with only the given permissions."""
     User = get_user_model()
-    if superuser:
+    if permissions is None:
         User.objects.create_superuser(username, f"{username}@example.org", PASSWORD)
     else:
-        from django.contrib.auth.models import Group
+        from django.contrib.auth.models import Permission
 
         user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
-        user.groups.set(Group.objects.filter(name__in=groups))
+        for name in ["wagtailadmin.access_admin", *permissions]:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     page.goto(f"{base_url}/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -224,3 +229,69 @@ def test_author_chooser_of_a_serbian_publication_lists_the_serbian_authors(page,
     search_authors(chooser, "Stakic")
     expect(chooser.get_by_role("checkbox", name="Isidora Stakić")).to_have_count(1)
     expect(chooser.get_by_role("row", name=re.compile("Isidora Stakić"))).to_contain_text("Autori")
+
+
+# The dashboard ------------------------------------------------------------------------------
+
+
+def fill_the_editors_in_tray():
+    from wagtail.models import Locale
+    from wagtail_localize.models import Translation, TranslationSource
+
+    from comments.models import Comment
+    from newsletter.models import Bulletin, Subscriber
+
+    publication = first_page(PublicationPage, opedpage__isnull=True)
+    for number in range(3):
+        Comment.objects.create(
+            page=publication, name=f"Reader {number}", email="r@example.org", text="Thanks."
+        )
+    Bulletin.objects.create(subject="E-bulletin — May", status=Bulletin.Status.SENT)
+    Bulletin.objects.create(subject="E-bulletin — June")
+    for number in range(2):
+        Subscriber.objects.create(email=f"s{number}@example.org", status="confirmed")
+    untranslated = (
+        PublicationPage.objects.filter(locale__language_code="en", opedpage__isnull=True)
+        .exclude(
+            translation_key__in=PublicationPage.objects.filter(locale__language_code="sr").values(
+                "translation_key"
+            )
+        )
+        .first()
+    )
+    source, _created = TranslationSource.get_or_create_from_instance(untranslated)
+    translation = Translation.objects.create(
+        source=source, target_locale=Locale.objects.get(language_code="sr")
+    )
+    translation.save_target(publish=False)
+    return untranslated
+
+
+def test_dashboard_shows_what_editors_act_on(page, demo_site):
+    being_translated = fill_the_editors_in_tray()
+    sign_in(page, demo_site.url)
+
+    comments = page.get_by_role("region", name="Reader comments")
+    expect(comments).to_contain_text("3 comments awaiting moderation")
+    translations = page.get_by_role("region", name="Translations in progress")
+    expect(translations.get_by_role("link", name=being_translated.title)).to_be_visible()
+    expect(translations).to_contain_text("Draft")
+    bulletin = page.get_by_role("region", name="E-bulletin")
+    expect(bulletin).to_contain_text("Last bulletin")
+    expect(bulletin.get_by_role("link", name="E-bulletin — May")).to_be_visible()
+    expect(bulletin.get_by_role("link", name="E-bulletin — June")).to_be_visible()
+    expect(bulletin).to_contain_text("2 sign-ups in the last 30 days, 2 confirmed")
+
+    comments.get_by_role("link", name="3 comments awaiting moderation").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Comments")
+    expect(page.get_by_role("main")).to_contain_text("Reader 2")
+
+
+def test_dashboard_shows_each_person_only_the_panels_they_act_on(page, demo_site):
+    fill_the_editors_in_tray()
+    newsletter_manager = ["newsletter.change_bulletin", "newsletter.view_subscriber"]
+    sign_in(page, demo_site.url, "bulletins", permissions=newsletter_manager)
+
+    expect(page.get_by_role("region", name="E-bulletin")).to_contain_text("E-bulletin — June")
+    expect(page.get_by_role("region", name="Reader comments")).to_have_count(0)
+    expect(page.get_by_role("region", name="Translations in progress")).to_have_count(0)
