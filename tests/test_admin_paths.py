@@ -268,3 +268,70 @@ def test_author_search_costs_the_same_queries_with_more_authors(
     for number in range(30):
         AuthorPageFactory(parent=author_index, title=f"Jovan Petrović {number}")
     assert count() == few
+
+
+# The dashboard ------------------------------------------------------------------------------
+
+
+def fill_dashboard(publication, size, serbian):
+    """``size`` pending comments, bulletins, sign-ups and draft translations."""
+    from wagtail_localize.models import Translation, TranslationSource
+
+    from comments.models import Comment
+    from newsletter.models import Bulletin, Subscriber
+
+    start = Subscriber.objects.count()
+    for number in range(size):
+        Comment.objects.create(page=publication, name="Reader", email="r@example.org", text="Hi")
+        Bulletin.objects.create(subject=f"Sent {start + number}", status=Bulletin.Status.SENT)
+        Bulletin.objects.create(subject=f"Draft {start + number}")
+        Subscriber.objects.create(email=f"s{start + number}@example.org", status="confirmed")
+        page = PublicationPageFactory(parent=publication.get_parent())
+        source, _created = TranslationSource.get_or_create_from_instance(page)
+        Translation.objects.create(source=source, target_locale=serbian).save_target(publish=False)
+
+
+def dashboard_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_dashboard_costs_the_same_queries_at_two_sizes(superuser_client, publication):
+    from wagtail.models import Locale
+
+    from bcsp_site.demo_serbian import publish_translation
+
+    serbian = Locale.objects.get_or_create(language_code="sr")[0]
+    home_sr = publish_translation(publication.get_parent().get_parent(), serbian, title="Početna")
+    publish_translation(publication.get_parent(), serbian, title="Publikacije")
+    assert home_sr.pk
+
+    fill_dashboard(publication, 2, serbian)
+    small, html = dashboard_queries(superuser_client)
+    assert "2 comments awaiting moderation" in html
+    assert "2 translated pages are not published yet" in html
+
+    fill_dashboard(publication, 12, serbian)
+    large, html = dashboard_queries(superuser_client)
+    assert "14 comments awaiting moderation" in html
+    assert "14 translated pages are not published yet" in html
+    assert "14 sign-ups in the last 30 days" in html
+    assert large == small
+
+
+def test_dashboard_panels_show_only_to_those_who_act_on_them(client, django_user_model, db):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("reader", "reader@example.org", PASSWORD)
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    for heading in ["Reader comments", "Translations in progress", "E-bulletin"]:
+        assert heading not in html
