@@ -966,6 +966,16 @@ def test_publication_page_queries_do_not_grow_with_comments(client, publication,
     assert few == many
 
 
+def test_comment_times_are_valid_html_datetimes(client, publication):
+    comment = add_comments(publication, 1)[0]
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=datetime.datetime(2020, 5, 3, 8, 15, 0, 654321, tzinfo=datetime.UTC)
+    )
+    for url in (publication.url, list_url(publication)):
+        html = client.get(url).content.decode()
+        assert '<time datetime="2020-05-03T10:15:00+02:00">May 3, 2020</time>' in html
+
+
 def test_all_comments_page_queries_do_not_grow_with_comments(client, publication, page_cache_off):
     add_comments(publication, 25)
     few = count_queries(client, list_url(publication))

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
@@ -70,3 +71,13 @@ def approved_comments(page):
         found = (comment_count, latest)
         content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
     return found
+
+
+@register.filter
+def datetime_attribute(value):
+    """The time for a ``<time datetime>``, in local time to the second with its offset
+    ("2020-05-03T10:15:00+02:00"). Django's "c" format keeps microseconds, and HTML allows
+    at most three digits of a second."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
