@@ -1,21 +1,27 @@
-"""A reader on a publication page: posting a comment (wrong, then right) and reading
-comments with their times. In English and in Serbian."""
+"""A reader on a publication page: posting a comment (wrong, then right), reading comments
+with their times, and finding the PDF. In English and in Serbian."""
 
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
+from pypdf import PdfWriter
 
 from comments import spam
 from comments.models import Comment
-from publications.models import PublicationPage
+from publications.models import PublicationDocument, PublicationPage
 from tests.browser.test_accessibility import assert_no_axe_violations
 from tests.html_validation import html_errors
 
 OP_ED = {
     "en": "/en/publications/public-recording-with-secret-cameras/",
     "sr": "/sr/publications/javno-snimanje-tajnim-kamerama/",
+}
+WITH_PDF = {
+    "en": "/en/publications/the-security-sector-in-a-captured-state/",
+    "sr": "/sr/publications/sektor-bezbednosti-u-zarobljenoj-drzavi/",
 }
 WORDS = {
     "en": {
@@ -30,6 +36,8 @@ WORDS = {
         "too many links": "A comment may contain at most 2 web addresses; this one has 3.",
         "bad email": "Enter a valid email address.",
         "thanks": "Thank you — your comment is awaiting moderation.",
+        "download": "Download PDF",
+        "pdf facts": r"Download PDF · \d+(\.\d)?\sKB · 36\spages",
     },
     "sr": {
         "form": "Ostavite komentar",
@@ -43,6 +51,8 @@ WORDS = {
         "too many links": "Komentar može da sadrži najviše 2 veb-adrese; ovaj ih sadrži 3.",
         "bad email": "Unesite ispravnu e-mail adresu.",
         "thanks": "Hvala vam — vaš komentar čeka odobrenje moderatora.",
+        "download": "Preuzmite PDF",
+        "pdf facts": r"Preuzmite PDF · \d+(,\d)?\sKB · 36\sstrana",
     },
 }
 LANGUAGES = ["en", "sr"]
@@ -293,3 +303,56 @@ def test_pages_with_comments_are_valid_html(page, demo_site, tmp_path, client):
         ).content
     errors = html_errors(documents, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+# The PDF is easy to find --------------------------------------------------------------------
+
+
+def pdf_with_pages(count):
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Report"})
+    content = ContentFile(b"", name="report-with-pages.pdf")
+    writer.write(content)
+    content.seek(0)
+    return content
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_pdf_is_offered_by_the_title_and_after_the_text(page, demo_site, language):
+    words = WORDS[language]
+    document = PublicationDocument.objects.create(title="Report (PDF)", file=pdf_with_pages(36))
+    publication = PublicationPage.objects.get(
+        url_path__endswith=WITH_PDF[language].split("/")[-2] + "/"
+    )
+    publication.pdf = document
+    publication.save_revision().publish()
+
+    page.goto(f"{demo_site.url}{WITH_PDF[language]}")
+    article = page.get_by_role("article").filter(has=page.get_by_role("heading", level=1))
+    downloads = article.get_by_role("link", name=re.compile(f"^{re.escape(words['download'])}"))
+    expect(downloads).to_have_count(2)
+    for link in (downloads.first, downloads.last):
+        expect(link).to_have_accessible_name(re.compile(f"^{words['pdf facts']}$"))
+        expect(link).to_have_text(re.compile(words["pdf facts"]))
+        # Looks like a button: filled, not a bare underlined link.
+        assert link.evaluate("a => getComputedStyle(a).backgroundColor") not in (
+            "rgba(0, 0, 0, 0)",
+            "transparent",
+        )
+    # Near the title: on the first screen, before the text begins.
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    first = downloads.first.bounding_box()
+    text_start = article.locator(".publication__body > *").first.bounding_box()
+    assert heading["y"] < first["y"] < text_start["y"]
+    expect(downloads.first).to_be_in_viewport()
+    # And again at the end of the text.
+    text_end = article.locator(".publication__body > *").last.bounding_box()
+    assert downloads.last.bounding_box()["y"] > text_end["y"]
+
+    with page.expect_download() as download:
+        downloads.first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
