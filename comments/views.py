@@ -1,6 +1,13 @@
 """Posting and reading reader comments.
 
-CSRF: posting is ``csrf_exempt``. Publication pages come from a shared cache (ours or a
+Where comments are posted: to the address of the page they are under
+(``comments.middleware.CommentPostMiddleware`` hands such a POST to ``receive_comment``). A
+comment with a mistake comes back as that page, at its own address, with a 4xx status, the
+reader's text kept and the errors at the form; a comment taken is answered with a redirect
+to the page, where a message at the form says it awaits moderation. ``comments:post``, the
+form's former address, is answered the same way, for copies of pages a CDN still keeps.
+
+CSRF: posting needs no CSRF token. Publication pages come from a shared cache (ours or a
 CDN's), so the form on them cannot carry a CSRF token of the visitor's own, and a visitor
 without JavaScript (or without a cookie yet) would otherwise be refused. CSRF protection
 guards what a visitor's browser may do with the visitor's own credentials; posting a
@@ -44,6 +51,8 @@ RATE_LIMITED = gettext_lazy(
     "send this one again."
 )
 CROSS_SITE = gettext_lazy("Please post your comment using the form on our own site.")
+# The extra tag of messages that the comment form shows itself.
+COMMENT_MESSAGE_TAG = "comment"
 
 
 def commentable_page(page_id):
@@ -62,10 +71,11 @@ def render_page_with_form(request, page, form, status):
     return response
 
 
-@csrf_exempt
-@require_POST
-def post_comment(request, page_id):
-    page = commentable_page(page_id).specific
+def receive_comment(request, page):
+    """Take a comment posted to ``page`` (live and in its specific class): store it as
+    pending and redirect to the page, or serve the page again with the form's errors."""
+    if not page_takes_comments(page.specific_class) or page.get_view_restrictions().exists():
+        raise Http404("No page takes comments here")
     page_url = page.get_url(request)
     if page_url is None:
         raise Http404("The page has no address")
@@ -99,8 +109,21 @@ def post_comment(request, page_id):
     # Saved (and committed) first: the email can fail without losing the comment.
     queue_moderator_email(comment)
 
-    messages.success(request, _("Thank you — your comment is awaiting moderation."))
+    # Shown at the form (components/comments_form.html), not with the page's other messages.
+    messages.success(
+        request,
+        _("Thank you — your comment is awaiting moderation."),
+        extra_tags=COMMENT_MESSAGE_TAG,
+    )
     return redirect(page_url)
+
+
+@csrf_exempt
+@require_POST
+def post_comment(request, page_id):
+    """The comment form's former address, answered as the page's own: copies of pages that a
+    CDN keeps for a while may still post here."""
+    return receive_comment(request, commentable_page(page_id).specific)
 
 
 @cacheable

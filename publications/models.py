@@ -34,7 +34,7 @@ from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 from .author_chooser import AuthorChooser
 from .blocks import BodyBlock
-from .pdf import extract_pdf_text
+from .pdf import PdfContents, read_pdf
 
 
 class TagSlugConverter:
@@ -110,9 +110,16 @@ register_snippet(PublicationKind)
 
 
 class PublicationDocument(AbstractDocument):
-    """A Wagtail document that keeps the text of PDFs so search can find what is inside."""
+    """A Wagtail document that keeps the text of PDFs so search can find what is inside,
+    and their number of pages for the download button."""
 
     extracted_text = models.TextField(blank=True, editable=False)
+    page_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Pages in the PDF, counted when the file is uploaded."),
+    )
 
     admin_form_fields = Document.admin_form_fields
 
@@ -122,7 +129,14 @@ class PublicationDocument(AbstractDocument):
         replaced = bool(self.pk)
         changed = bool(self.file) and self._file_changed()
         if changed:
-            self.extracted_text = extract_pdf_text(self.file) if self.is_pdf else ""
+            contents = read_pdf(self.file) if self.is_pdf else PdfContents("", None)
+            self.extracted_text, self.page_count = contents
+            # Wagtail's admin form sets the size; documents made in code get it here, so
+            # pages never ask the storage for it.
+            try:
+                self.file_size = self.file.size
+            except OSError:
+                logger.warning("Could not read the size of %s", self.file.name)
         super().save(*args, **kwargs)
         if changed and replaced:
             self.reindex_publications()
@@ -145,7 +159,11 @@ class PublicationDocument(AbstractDocument):
         if not self.pk:
             return True
         previous = type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
-        return previous != self.file.name or not self.extracted_text
+        return (
+            previous != self.file.name
+            or not self.extracted_text
+            or (self.is_pdf and self.page_count is None)
+        )
 
 
 class PublicationPageTag(TaggedItemBase):

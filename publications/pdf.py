@@ -1,4 +1,5 @@
 import logging
+from typing import NamedTuple
 
 from pypdf import PdfReader
 
@@ -8,15 +9,20 @@ logger = logging.getLogger("bcsp.publications")
 MAX_EXTRACTED_CHARS = 500_000
 
 
-def extract_pdf_text(file):
-    """Return the text of a PDF, or "" when it cannot be read (never raises)."""
+class PdfContents(NamedTuple):
+    text: str  # "" when it cannot be read
+    page_count: int | None  # None when it cannot be read
+
+
+def read_pdf(file):
+    """The text and the number of pages of a PDF, read once (never raises)."""
     try:
         file.open("rb")
         file.seek(0)
         reader = PdfReader(file)
         if reader.is_encrypted:
             logger.warning("Skipping text extraction for encrypted PDF %s", file.name)
-            return ""
+            return PdfContents("", encrypted_page_count(reader))
         parts, size = [], 0
         for pdf_page in reader.pages:
             text = pdf_page.extract_text() or ""
@@ -24,15 +30,44 @@ def extract_pdf_text(file):
             size += len(text)
             if size >= MAX_EXTRACTED_CHARS:
                 break
-        return "\n".join(parts)[:MAX_EXTRACTED_CHARS].replace("\x00", "")
+        text = "\n".join(parts)[:MAX_EXTRACTED_CHARS].replace("\x00", "")
+        return PdfContents(text, len(reader.pages))
     except Exception:  # a broken upload must never stop an editor saving the document
         logger.warning("Could not extract text from PDF %s", file.name, exc_info=True)
-        return ""
+        return PdfContents("", None)
     finally:
         try:
             file.seek(0)
         except Exception:  # noqa: S110 - the file may already be closed
             pass
+
+
+def encrypted_page_count(reader):
+    """Pages of an encrypted PDF that opens without a password (only printing or copying
+    is restricted), else None."""
+    try:
+        reader.decrypt("")
+        return len(reader.pages)
+    except Exception:  # noqa: BLE001 - a locked file simply has no known page count
+        return None
+
+
+def pdf_page_count(file):
+    """The number of pages of a PDF, or None when it cannot be read (never raises)."""
+    try:
+        with file.open("rb"):
+            reader = PdfReader(file)
+            if reader.is_encrypted:
+                return encrypted_page_count(reader)
+            return len(reader.pages)
+    except Exception:  # noqa: BLE001 - an unreadable file simply has no known page count
+        logger.warning("Could not count the pages of PDF %s", file.name, exc_info=True)
+        return None
+
+
+def extract_pdf_text(file):
+    """Return the text of a PDF, or "" when it cannot be read (never raises)."""
+    return read_pdf(file).text
 
 
 def build_simple_pdf(lines, title="BCSP"):

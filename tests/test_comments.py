@@ -60,7 +60,8 @@ def comment_data(page, **overrides):
 
 
 def post_url(page):
-    return reverse("comments:post", args=[page.pk])
+    """Comments are posted to the page they are under."""
+    return page.url
 
 
 def list_url(page):
@@ -141,6 +142,88 @@ def test_reloading_after_posting_never_posts_again(client, publication):
     client.get(publication.url)
     client.get(publication.url)
     assert Comment.objects.count() == 1
+
+
+def test_comments_are_posted_to_the_page_they_are_under(client, publication):
+    html = client.get(publication.url).content.decode()
+    form = re.search(r'<form class="comment-form".*?>', html).group(0)
+    assert f'action="{publication.url}"' in form
+    assert "novalidate" in form  # the site explains mistakes in the page's own language
+
+    response = client.post(publication.url, comment_data(publication, text="x"))
+    assert response.status_code == 400
+    assert response.templates[0].name == "pages/publication_page.html"
+    html = response.content.decode()
+    assert "<title>Error: Surveillance in Serbia | BCSP</title>" in html
+    assert "<h1>Surveillance in Serbia</h1>" in html
+
+
+def test_the_former_comment_address_still_takes_comments(client, publication):
+    """Copies of pages that a CDN still keeps post there."""
+    former = reverse("comments:post", args=[publication.pk])
+    refused = client.post(former, comment_data(publication, text="x"))
+    assert refused.status_code == 400
+    assert "Your comment was not sent" in refused.content.decode()
+    taken = client.post(former, comment_data(publication))
+    assert (taken.status_code, taken["Location"]) == (302, publication.url)
+    assert Comment.objects.count() == 1
+
+
+def test_other_posts_to_pages_are_still_csrf_checked(publication, home_page, publication_index):
+    browser = Client(enforce_csrf_checks=True)
+    for url in (home_page.url, publication_index.url, publication_index.url + "2020/"):
+        assert browser.post(url, comment_data(publication)).status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_errors_are_summed_up_at_the_form_and_told_next_to_each_field(client, publication):
+    response = client.post(
+        publication.url,
+        comment_data(publication, name="www.example.org", email="nope", text="x" * 2),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert 'role="alert" tabindex="-1" autofocus' in summary
+    assert "Your comment was not sent" in summary
+    for field, message in (
+        ("name", "Name: Please give your name without a web address."),
+        ("email", "Email: Enter a valid email address."),
+        ("text", "Comment: Ensure this value has at least 3 characters (it has 2)."),
+    ):
+        assert f'<a href="#comment-{field}">{message}</a>' in summary
+        assert f'id="comment-{field}_error"' in html
+        assert re.search(rf'aria-describedby="[^"]*comment-{field}_error"', html)
+    assert html.count("autofocus") == 1
+    assert 'value="www.example.org"' in html and 'value="nope"' in html
+
+
+def test_the_thank_you_is_said_at_the_form_only(client, publication):
+    response = client.post(publication.url, comment_data(publication), follow=True)
+    html = response.content.decode()
+    assert html.count(THANK_YOU) == 1
+    form = re.search(r'<form class="comment-form".*?</form>', html, re.S).group(0)
+    assert re.search(
+        rf'<p class="message message--success" role="status" tabindex="-1" autofocus>{THANK_YOU}',
+        form,
+    )
+    assert '<div class="messages"' not in html
+    # Shown once: the next visit is a plain page again.
+    assert THANK_YOU not in client.get(publication.url).content.decode()
+
+
+def test_a_page_with_what_a_reader_typed_is_never_cached(publication):
+    reader, other = Client(), Client()
+    response = reader.post(
+        publication.url, comment_data(publication, email="", text="My private draft text.")
+    )
+    assert response.status_code == 400
+    assert "My private draft text." in response.content.decode()
+    assert "private" in response["Cache-Control"]
+    assert response["X-Cache"] == "bypass"
+    for _visit in range(2):
+        assert "My private draft text." not in other.get(publication.url).content.decode()
+        assert "My private draft text." not in other.head(publication.url).content.decode()
 
 
 def test_op_eds_take_comments_too(client, publication_index):
@@ -235,7 +318,7 @@ def test_form_error_keeps_the_text_and_shows_errors_next_to_fields(client, publi
     assert Comment.objects.count() == 0
     assert "My long, careful comment.\nSecond paragraph with &lt;b&gt;markup&lt;/b&gt;." in html
     assert 'value="Milica"' in html
-    assert '<ul class="message message--error" id="comment-email_error">' in html
+    assert '<p class="field-error" id="comment-email_error">This field is required.</p>' in html
     assert "This field is required." in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="comment-email_helptext comment-email_error"' in html
@@ -284,7 +367,7 @@ def test_posting_to_a_missing_or_unpublished_page_is_404(client, publication, ho
 
 
 def test_comment_urls_refuse_the_wrong_method(client, publication):
-    assert client.get(post_url(publication)).status_code == 405
+    assert client.get(reverse("comments:post", args=[publication.pk])).status_code == 405
     assert client.post(list_url(publication)).status_code == 405
 
 
@@ -488,7 +571,7 @@ def test_links_per_comment_are_capped(client, publication, text, accepted):
     assert response.status_code == (302 if accepted else 400)
     if not accepted:
         html = response.content.decode()
-        assert '<ul class="message message--error" id="comment-text_error">' in html
+        assert '<p class="field-error" id="comment-text_error">' in html
         assert "at most 2 web addresses" in html
         assert NEUTRAL not in html
 
@@ -964,6 +1047,34 @@ def test_publication_page_queries_do_not_grow_with_comments(client, publication,
     assert Comment.objects.approved().count() == 200
     many = count_queries(client, publication.url)
     assert few == many
+
+
+def test_a_refused_comment_s_page_queries_do_not_grow_with_comments(
+    client, publication, page_cache_off
+):
+    def refused_post_queries():
+        data = comment_data(publication, text="x")
+        client.post(publication.url, data)  # warm per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(publication.url, data)
+        assert response.status_code == 400
+        return len(queries)
+
+    add_comments(publication, 5)
+    few = refused_post_queries()
+    add_comments(publication, 195, start=timezone.now() - datetime.timedelta(days=10))
+    many = refused_post_queries()
+    assert few == many
+
+
+def test_comment_times_are_valid_html_datetimes(client, publication):
+    comment = add_comments(publication, 1)[0]
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=datetime.datetime(2020, 5, 3, 8, 15, 0, 654321, tzinfo=datetime.UTC)
+    )
+    for url in (publication.url, list_url(publication)):
+        html = client.get(url).content.decode()
+        assert '<time datetime="2020-05-03T10:15:00+02:00">May 3, 2020</time>' in html
 
 
 def test_all_comments_page_queries_do_not_grow_with_comments(client, publication, page_cache_off):

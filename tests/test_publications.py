@@ -185,10 +185,14 @@ def test_publication_page_shows_everything_a_reader_needs(client, publication_in
     assert '<a href="/en/publications/2020/">Year: 2020</a>' in html
     assert "Mechanisms, actors and consequences." in html
     # Absolute, so printed pages show the full address after the link.
-    pdf_link = r'<a href="http://localhost/documents/\d+/captured-state[^"/]*\.pdf" download>'
-    assert re.search(pdf_link, html)
-    size = re.search(r'Download PDF</a> <span class="download__size">\(([^)]*)\)', html)
-    assert re.fullmatch(r"\d+(\.\d)?\s(bytes|KB)", size.group(1))
+    # By the title and again after the text, with the size and the number of pages.
+    pdf_link = (
+        r'<a class="button download__button" '
+        r'href="http://localhost/documents/\d+/captured-state[^"/]*\.pdf" download>([^<]*)</a>'
+    )
+    labels = re.findall(pdf_link, html)
+    assert len(labels) == 2
+    assert re.fullmatch(r"Download PDF · \d+(\.\d)?\s(bytes|KB) · 1\spage", labels[0])
     assert links(html, r"^/en/publications/tags/") == ["state capture", "security sector reform"]
     assert 'class="publication__cover"' in html
     assert "Originally published on" not in html

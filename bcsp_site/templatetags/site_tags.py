@@ -62,6 +62,13 @@ def breadcrumbs(context, title=None):
 
 
 @register.filter
+def without_tag(messages, tag):
+    """The messages not marked with this extra tag: a component (the comment form) shows
+    those itself, where the visitor is."""
+    return [message for message in messages if tag not in message.tags.split()]
+
+
+@register.filter
 def document_size(document):
     """Human-readable size of a document, or "" when the file is missing."""
     try:

@@ -1,10 +1,13 @@
 from django import template
+from django.contrib.messages import get_messages
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.spam import make_form_token
+from comments.views import COMMENT_MESSAGE_TAG
 
 register = template.Library()
 
@@ -18,8 +21,9 @@ def comments_section(context, page):
     Two queries whatever the number of comments, kept in the cache for the content
     generation (approving, rejecting or deleting a comment starts a new one; a reader's new
     comment waits for moderation and does not). A form that failed validation in
-    ``comments.views.post_comment`` arrives on the request so the reader's text is kept; an
-    empty one is only built if its cached fields are missing.
+    ``comments.views.receive_comment`` arrives on the request so the reader's text is kept;
+    an empty one is only built if its cached fields are missing. The message that a comment
+    was taken is shown at the form, where the reader is.
     """
     request = context.get("request")
     if page is None or not page.pk:
@@ -27,8 +31,13 @@ def comments_section(context, page):
     comment_count, latest = approved_comments(page)
 
     comments_open = bool(getattr(page, "comments_open", False))
-    form, form_is_bound, form_token = None, False, ""
+    form, form_is_bound, form_token, comment_messages = None, False, "", []
     if comments_open:
+        comment_messages = [
+            message
+            for message in get_messages(request)
+            if COMMENT_MESSAGE_TAG in message.tags.split()
+        ]
         form = getattr(request, "comment_form", None)
         form_is_bound = form is not None and form.page.pk == page.pk
         if form_is_bound:
@@ -48,6 +57,8 @@ def comments_section(context, page):
         "form": form,
         "form_is_bound": form_is_bound,
         "form_token": form_token,
+        "form_action": page.get_url(request) if comments_open else "",
+        "comment_messages": comment_messages,
     }
 
 
@@ -70,3 +81,13 @@ def approved_comments(page):
         found = (comment_count, latest)
         content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
     return found
+
+
+@register.filter
+def datetime_attribute(value):
+    """The time for a ``<time datetime>``, in local time to the second with its offset
+    ("2020-05-03T10:15:00+02:00"). Django's "c" format keeps microseconds, and HTML allows
+    at most three digits of a second."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()

@@ -89,7 +89,7 @@ def test_reader_comments_and_an_editor_approves(page, demo_site):
     form.get_by_role("textbox", name=re.compile("^Email")).fill("milica@example.org")
     form.get_by_role("textbox", name=re.compile("^Comment")).fill(TOO_MANY_LINKS)
     send_comment(page)
-    expect(form.locator(".message--error")).to_contain_text("at most 2 web addresses")
+    expect(form.get_by_role("alert")).to_contain_text("at most 2 web addresses")
     comment_box = form.get_by_role("textbox", name=re.compile("^Comment"))
     expect(comment_box).to_have_value(TOO_MANY_LINKS)  # nothing the reader typed is lost
     comment_box.fill("Who decided where the cameras go?")
