@@ -102,7 +102,7 @@ PUBLICATIONS = {
     },
     # The demo's further publications (see MORE_PUBLICATIONS in load_demo_content).
     "safe-city-without-safeguards": {
-        "title": "Bezbedan grad bez zaštite: video-nadzor u Beogradu",
+        "title": "Bezbedan grad bez zaštite: nove kamere u Beogradu",
         "slug": "bezbedan-grad-bez-zastite",
         "tags": ["video-nadzor", "zaštita podataka o ličnosti", "MUP"],
         "summary": (

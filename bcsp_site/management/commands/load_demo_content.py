@@ -169,7 +169,7 @@ SECRET_CAMERAS = {
 # with its tags, dated around its publications.
 MORE_PUBLICATIONS = [
     {
-        "title": "Safe City Without Safeguards: Video Surveillance in Belgrade",
+        "title": "Safe City Without Safeguards: Belgrade's New Cameras",
         "slug": "safe-city-without-safeguards",
         "kind": "analysis",
         "date": datetime.date(2020, 2, 18),
