@@ -89,12 +89,113 @@ PUBLICATIONS = {
         "original_language": "",
         "translator_name": "",
     },
+    "crime-in-the-western-balkans-six-at-the-time-of-coronavirus": {
+        "title": "Kriminal na Zapadnom Balkanu u vreme korona virusa: prvi nalazi",
+        "slug": "kriminal-na-zapadnom-balkanu-u-vreme-korona-virusa",
+        "tags": ["organizovani kriminal", "Zapadni Balkan", "COVID-19"],
+        "summary": (
+            "Da li su organizovane kriminalne grupe nastavile da deluju u vreme korona "
+            "virusa, koji se trendovi u kriminalu na Zapadnom Balkanu vide u prvih šest "
+            "nedelja pandemije i šta se može očekivati, analizirao je istraživač BCBP-a "
+            "Saša Đorđević."
+        ),
+    },
+    # The demo's further publications (see MORE_PUBLICATIONS in load_demo_content).
+    "safe-city-without-safeguards": {
+        "title": "Bezbedan grad bez zaštite: nove kamere u Beogradu",
+        "slug": "bezbedan-grad-bez-zastite",
+        "tags": ["video-nadzor", "zaštita podataka o ličnosti", "MUP"],
+        "summary": (
+            "Kamere koje prepoznaju lica i registarske tablice postavljaju se širom Beograda "
+            "pre nego što je iko procenio kako će uticati na privatnost građana. Analiza "
+            "navodi pitanja na koja MUP tek treba da odgovori."
+        ),
+        "text": (
+            "Sistem nadzora koji plaćaju građani treba im objasniti pre nego što se uključi: "
+            "gde stoje kamere, ko gleda snimke, koliko se dugo čuvaju i ko odgovara za "
+            "zloupotrebe."
+        ),
+    },
+    "parliamentary-oversight-of-the-security-sector-in-2019": {
+        "title": "Skupštinski nadzor nad sektorom bezbednosti u 2019. godini",
+        "slug": "skupstinski-nadzor-nad-sektorom-bezbednosti-u-2019",
+        "tags": ["demokratska kontrola", "reforma sektora bezbednosti"],
+        "summary": (
+            "Koliko su se često 2019. sastajali skupštinski odbori za odbranu, unutrašnje "
+            "poslove i službe bezbednosti, šta su pitali i šta su im odgovorile institucije "
+            "koje nadziru."
+        ),
+        "text": (
+            "Nadzor je više od sednice održane zato što zakon to traži. Izveštaj prati svaki "
+            "odbor kroz godinu i pita da li su njegova pitanja dobila odgovore, a odgovori "
+            "doneli promene."
+        ),
+    },
+    "police-integrity-under-political-pressure": {
+        "title": "Integritet policije pod političkim pritiskom",
+        "slug": "integritet-policije-pod-politickim-pritiskom",
+        "tags": ["zarobljena država", "demokratska kontrola"],
+        "summary": (
+            "Unapređenja bez konkursa i policajci koji govore u ime stranaka: predlog "
+            "praktične politike o tome kako politički pritisak nagriza integritet policije "
+            "i koja bi ga pravila zaštitila."
+        ),
+        "text": (
+            "Od policajaca koji karijeru duguju političarima ne može se očekivati da ih "
+            "istražuju. Predlog traži javne konkurse za rukovodeća mesta i unutrašnju "
+            "kontrolu koja odgovara skupštini, a ne ministru."
+        ),
+    },
+    "who-checks-serbias-arms-exports": {
+        "title": "Ko proverava izvoz oružja iz Srbije?",
+        "slug": "ko-proverava-izvoz-oruzja-iz-srbije",
+        "tags": ["demokratska kontrola", "Zapadni Balkan"],
+        "summary": (
+            "Srbija svake godine izvozi više oružja, a izveštaji iz kojih bi javnost mogla "
+            "da prati taj izvoz kasne i malo govore. Istraživanje o dozvolama, kupcima i "
+            "proverama."
+        ),
+        "text": (
+            "Transparentnost trgovine oružjem nije usluga stranim partnerima: tako građani "
+            "saznaju da li oružje proizvedeno u njihovoj zemlji stiže tamo gde treba."
+        ),
+    },
+    "regional-security-cooperation-in-the-western-balkans": {
+        "title": "Regionalna bezbednosna saradnja na Zapadnom Balkanu",
+        "slug": "regionalna-bezbednosna-saradnja-na-zapadnom-balkanu",
+        "tags": ["Zapadni Balkan", "spoljna politika"],
+        "summary": (
+            "Policijska, granična i obaveštajna saradnja država Zapadnog Balkana najbolje "
+            "funkcioniše tamo gde se politika ne meša. Studija o tome šta je postignuto i "
+            "gde zastaje."
+        ),
+        "text": (
+            "Kriminal i ekstremizam ne staju na granicama, pa ne treba ni institucije koje "
+            "se protiv njih bore. Studija mapira sporazume na snazi i koliko se zaista "
+            "koriste."
+        ),
+    },
+    "what-citizens-expect-from-the-security-institutions": {
+        "title": "Šta građani očekuju od institucija bezbednosti",
+        "slug": "sta-gradjani-ocekuju-od-institucija-bezbednosti",
+        "tags": ["demokratija", "demokratska kontrola"],
+        "summary": (
+            "Građani veruju institucijama koje se objašnjavaju. Kratak dokument o tome šta "
+            "ljudi u Srbiji očekuju od policije, vojske i službi, i koliko malo o tome saznaju."
+        ),
+        "text": (
+            "Poverenje u institucije bezbednosti raste i opada s tim koliko otvoreno rade. "
+            "Dokument navodi očekivanja koja od građana najčešće čujemo."
+        ),
+    },
 }
 
 
-def body_paragraphs(title):
-    """Short original Serbian body text for the demo publications."""
+def body_paragraphs(title, text=None):
+    """Short original Serbian body text for the demo publications (``text`` opens it)."""
+    opening = [("paragraph", f"<p>{text}</p>")] if text else []
     return [
+        *opening,
         (
             "paragraph",
             f"<p>Ovaj tekst prati publikaciju <b>{title}</b>. U njemu Beogradski centar za "
@@ -165,13 +266,26 @@ class SerbianDemo:
             for slug, fields in PUBLICATIONS.items()
         ]
         if not home.featured_links.exists():
-            from bcsp_site.models import HomeFeaturedPublication
-
-            for order, publication in enumerate(p for p in publications if p is not None):
-                HomeFeaturedPublication.objects.create(
-                    home=home, publication=publication, sort_order=order
-                )
+            self.feature_like_english(home, publications)
         return home
+
+    def feature_like_english(self, home, publications):
+        """The carousel picks the translations of the English home page's picks."""
+        from bcsp_site.models import HomeFeaturedPublication
+
+        by_key = {page.translation_key: page for page in publications if page is not None}
+        english_picks = self.home_en.featured_links.select_related("publication").order_by(
+            "sort_order"
+        )
+        picks = [
+            by_key[link.publication.translation_key]
+            for link in english_picks
+            if link.publication.translation_key in by_key
+        ]
+        for order, publication in enumerate(picks):
+            HomeFeaturedPublication.objects.create(
+                home=home, publication=publication, sort_order=order
+            )
 
     def featured_in_locale(self, home):
         return home.featured_links.filter(publication__locale=self.locale).exists()
@@ -241,12 +355,13 @@ class SerbianDemo:
             return existing.specific
         fields = dict(fields)
         tags = fields.pop("tags")
+        text = fields.pop("text", None)
         translation = original.specific.copy_for_translation(self.locale)
         for name, value in fields.items():
             setattr(translation, name, value)
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
-        translation.body = body_paragraphs(translation.title)
+        translation.body = body_paragraphs(translation.title, text)
         translation.tags.set(tags, clear=True)
         translation.save()
         translation.refresh_from_db()

@@ -19,8 +19,10 @@ IP_CANDIDATE = re.compile(
     r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:]*:[0-9a-f.:]*)(?![\w.:])",
     re.IGNORECASE,
 )
-# e-bulletin confirmation and unsubscribe links: /e-bulletin/<action>/<token>/
-LINK_TOKEN = re.compile(r"(/e-bulletin/(?:confirm|unsubscribe)/)(?!new-link/)[^/\s\"']+")
+# e-bulletin confirmation, manage and unsubscribe links: /e-bulletin/<action>/<token>/
+LINK_TOKEN = re.compile(
+    r"(/e-bulletin/(?:confirm|manage|unsubscribe)/)(?!new-link/|link-sent/)[^/\s\"']+"
+)
 
 
 def _replace_ip(match):

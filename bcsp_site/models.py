@@ -350,6 +350,13 @@ class HomePage(BasePage):
     def featured_publications(self):
         return self.featured_and_latest()[0]
 
+    @cached_property
+    def publication_index(self):
+        """The listing of all publications in this home page's language (under it)."""
+        from publications.models import PublicationIndexPage
+
+        return PublicationIndexPage.objects.child_of(self).live().first()
+
 
 def in_language_of(page, linked_page):
     """`linked_page`'s translation in `page`'s language, or `linked_page` when there is none.

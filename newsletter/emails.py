@@ -1,21 +1,74 @@
-"""Building the e-bulletin's emails: the confirmation link and each personal bulletin."""
+"""Building the e-bulletin's emails: confirmation, welcome, manage links and each bulletin.
+
+Every HTML email goes through ``inline_css`` once: mail clients ignore or strip ``<style>``
+blocks, so the templates' CSS is written into each element's ``style`` attribute by
+css-inline before the message leaves. The admin previews show that same inlined document.
+"""
 
 import re
+import secrets
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+import css_inline
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from wagtail.rich_text import expand_db_html
 
-from .tokens import make_confirmation_token
+from .tokens import make_confirmation_token, make_manage_token
 
 PREVIEW_UNSUBSCRIBE_TOKEN = "preview"  # noqa: S105 (a placeholder, not a secret)
+
+# Remote stylesheets are never fetched: every email carries its own CSS in its template.
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def inline_css(html):
+    """The document with its ``<style>`` rules written into ``style`` attributes."""
+    return _INLINER.inline(html)
+
+
+def render_html_email(template_name, context):
+    return inline_css(render_to_string(template_name, context))
+
+
+# An email shown in the admin (the preview panel, a tab of its own, the send page) is the
+# inlined document subscribers get: it needs inline style attributes and nothing else. It is
+# sandboxed (no scripts, an origin of its own) and may be framed by the admin only.
+EMAIL_PREVIEW_POLICY = {
+    "default-src": [NONE],
+    "style-src": [UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "https:"],
+    "script-src": [NONE],
+    "frame-src": [NONE],
+    "form-action": [NONE],
+    "base-uri": [NONE],
+    "frame-ancestors": [SELF],
+    "sandbox": ["allow-popups", "allow-popups-to-escape-sandbox"],
+}
+
+
+def email_preview_response(html):
+    """The email's HTML as a page, under EMAIL_PREVIEW_POLICY whatever the URL it answers.
+
+    Wagtail renders previews as a request to the object's public URL (the site's root for
+    a bulletin), which would otherwise get the public policy: no inline styles, no framing.
+    """
+    response = HttpResponse(html)
+    # django-csp: the config replaces the site's policy; "replace" outranks the admin's own.
+    response._csp_config = EMAIL_PREVIEW_POLICY
+    response._csp_replace = EMAIL_PREVIEW_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def base_url():
@@ -36,21 +89,83 @@ def public_url(name, language, **kwargs):
         return absolute(reverse(name, kwargs=kwargs))
 
 
-def confirmation_message(subscriber):
-    token = make_confirmation_token(subscriber)
+def _subscriber_message(subscriber, subject, template, context, headers=None):
+    """A message to one subscriber in their language, from a pair of templates
+    (``template``.txt and ``template``.html). Nothing a visitor typed goes into it."""
     with translation.override(subscriber.language):
         context = {
-            "subscriber": subscriber,
-            "confirm_url": public_url("newsletter:confirm", subscriber.language, token=token),
+            "language": subscriber.language,
+            "site_url": absolute(f"/{subscriber.language}/"),
             "signup_url": public_url("newsletter:signup", subscriber.language),
-            "days": settings.NEWSLETTER_CONFIRM_DAYS,
+            **context,
         }
-        subject = gettext("Please confirm your subscription to the BCSP e-bulletin")
-        text = render_to_string("email/newsletter_confirm.txt", context)
-        html = render_to_string("email/newsletter_confirm.html", context)
-    message = EmailMultiAlternatives(subject, text, from_email(), [subscriber.email])
+        subject = gettext(subject)
+        context["subject"] = subject
+        text = render_to_string(f"{template}.txt", context)
+        html = render_html_email(f"{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, from_email(), [subscriber.email], headers=headers
+    )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def unsubscribe_headers(unsubscribe_url):
+    # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def confirmation_message(subscriber):
+    """Sent to an address nobody has confirmed yet: it must not repeat anything typed
+    into the form (a name could carry someone's advertisement to a stranger)."""
+    token = make_confirmation_token(subscriber)
+    return _subscriber_message(
+        subscriber,
+        gettext_noop("Please confirm your subscription to the BCSP e-bulletin"),
+        "email/newsletter_confirm",
+        {
+            "confirm_url": public_url("newsletter:confirm", subscriber.language, token=token),
+            "days": settings.NEWSLETTER_CONFIRM_DAYS,
+        },
+    )
+
+
+def manage_url(subscriber):
+    token = make_manage_token(subscriber)
+    return public_url("newsletter:manage", subscriber.language, token=token)
+
+
+def welcome_message(subscriber):
+    """Sent once a sign-up is confirmed: what comes next and the link to manage it."""
+    unsubscribe_url = public_url(
+        "newsletter:unsubscribe", subscriber.language, token=subscriber.unsubscribe_token
+    )
+    return _subscriber_message(
+        subscriber,
+        gettext_noop("Welcome to the BCSP e-bulletin"),
+        "email/newsletter_welcome",
+        {
+            "manage_url": manage_url(subscriber),
+            "unsubscribe_url": unsubscribe_url,
+            # Lazy: translated when rendered, in the subscriber's language.
+            "language_name": dict(settings.LANGUAGES)[subscriber.language],
+            "days": settings.NEWSLETTER_MANAGE_DAYS,
+        },
+        headers=unsubscribe_headers(unsubscribe_url),
+    )
+
+
+def manage_link_message(subscriber):
+    """The link a subscriber asked for on the e-bulletin page."""
+    return _subscriber_message(
+        subscriber,
+        gettext_noop("Your link to manage your BCSP e-bulletin subscription"),
+        "email/newsletter_manage",
+        {"manage_url": manage_url(subscriber), "days": settings.NEWSLETTER_MANAGE_DAYS},
+    )
 
 
 _HREF_RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
@@ -98,12 +213,21 @@ def html_to_text(html):
 
 
 class BulletinMessageBuilder:
-    """Renders one bulletin for many subscribers: the shared part (publications, intro) is
-    built once; each subscriber's message only adds their greeting and unsubscribe link."""
+    """Renders one bulletin for many subscribers.
+
+    The shared part (publications, intro) is built once, and the HTML is rendered and
+    inlined once for readers greeted by name and once for the others, with markers where
+    each reader's name and unsubscribe link go; a reader's message only fills those in.
+    """
 
     def __init__(self, bulletin):
         self.bulletin = bulletin
         self.language = bulletin.language
+        # Random per bulletin, so no text in a publication can pass for a marker.
+        marker = secrets.token_hex(8)
+        self._name_slot = f"bcsp{marker}name"
+        self._unsubscribe_slot = f"bcsp{marker}unsubscribe"
+        self._inlined = {}
         with translation.override(self.language):
             intro_html = absolute_links(expand_db_html(bulletin.intro or ""))
             self.shared = {
@@ -138,26 +262,38 @@ class BulletinMessageBuilder:
             "unsubscribe_url": public_url("newsletter:unsubscribe", self.language, token=token),
         }
 
-    def render(self, context):
+    def html(self, context):
+        """The inlined HTML for this reader: the shared document with their part filled in."""
+        greeted = bool(context["name"])
+        document = self._inlined.get(greeted)
+        if document is None:
+            slots = {
+                "name": self._name_slot if greeted else "",
+                "unsubscribe_url": self._unsubscribe_slot,
+            }
+            with translation.override(self.language):
+                document = render_html_email("email/bulletin.html", {**context, **slots})
+            self._inlined[greeted] = document
+        return document.replace(self._name_slot, escape(context["name"])).replace(
+            self._unsubscribe_slot, escape(context["unsubscribe_url"])
+        )
+
+    def text(self, context):
         with translation.override(self.language):
-            text = render_to_string("email/bulletin.txt", context)
-            html = render_to_string("email/bulletin.html", context)
-        return text, html
+            return render_to_string("email/bulletin.txt", context)
+
+    def render(self, context):
+        return self.text(context), self.html(context)
 
     def message(self, subscriber, to=None, subject_prefix=""):
         context = self.context(subscriber)
         text, html = self.render(context)
-        unsubscribe_url = context["unsubscribe_url"]
         message = EmailMultiAlternatives(
             subject_prefix + self.bulletin.subject,
             text,
             from_email(),
             [to or subscriber.email],
-            headers={
-                # RFC 8058 one-click unsubscribe: mail clients POST to this URL.
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            headers=unsubscribe_headers(context["unsubscribe_url"]),
         )
         message.attach_alternative(html, "text/html")
         return message
@@ -168,8 +304,9 @@ class BulletinMessageBuilder:
             prefix = gettext("[Test] ")
         return self.message(None, to=to, subject_prefix=prefix)
 
-    def preview_context(self):
-        return self.context()
+    def preview_html(self):
+        """The email of the test send, exactly: what the admin previews show."""
+        return self.html(self.context())
 
     def preview_text(self):
-        return self.render(self.context())[0]
+        return self.text(self.context())

@@ -24,8 +24,8 @@ def current_language():
 class SignupForm(forms.Form):
     """Email (required), name, language and an explicit consent box that starts unticked.
 
-    ``block_id`` keeps element ids unique when the form appears twice on a page
-    (footer and home page).
+    ``block_id`` names the block the form is in (footer, home page, e-bulletin page) in
+    its element ids, so they stay unique on any page.
     """
 
     email = forms.EmailField(
@@ -74,3 +74,45 @@ class SignupForm(forms.Form):
     def consent_wording(self):
         """The consent text exactly as this visitor saw it, in the page's language."""
         return str(CONSENT_TEXT)
+
+
+class ManageRequestForm(forms.Form):
+    """The address of a subscription whose owner wants a link to manage it."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={
+            "required": _("Please enter the address you subscribed with."),
+            "invalid": _("Please enter a valid email address, like name@example.org."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "manage-%s")
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "email" in self.errors:
+            self.fields["email"].widget.attrs["aria-invalid"] = "true"
+            self.fields["email"].widget.attrs["aria-describedby"] = "manage-email-error"
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+
+class LanguageForm(forms.Form):
+    """A subscriber's choice of the bulletin's language, on their manage page."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the bulletin"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Please choose English or Serbian."),
+            "invalid_choice": _("Please choose English or Serbian."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "manage-%s")
+        super().__init__(*args, **kwargs)

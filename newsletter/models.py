@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -311,12 +310,12 @@ class Bulletin(PreviewableMixin, ClusterableModel):
         return [("html", _("Email (HTML)")), ("text", _("Email (plain text)"))]
 
     def serve_preview(self, request, mode_name):
-        from .emails import BulletinMessageBuilder
+        from .emails import BulletinMessageBuilder, email_preview_response
 
         builder = BulletinMessageBuilder(self)
         if mode_name == "text":
             return HttpResponse(builder.preview_text(), content_type="text/plain; charset=utf-8")
-        return TemplateResponse(request, "email/bulletin.html", builder.preview_context())
+        return email_preview_response(builder.preview_html())
 
 
 class BulletinItem(Orderable):

@@ -30,6 +30,14 @@ def allow_signup(ip, email):
     )
 
 
+def allow_manage_request(ip, email):
+    """Requests for a manage link count like sign-ups, in buckets of their own."""
+    window = settings.NEWSLETTER_RATE_WINDOW
+    return allow("manage-ip", hash_ip(ip), settings.NEWSLETTER_SIGNUPS_PER_IP, window) and allow(
+        "manage-email", hash_email(email), settings.NEWSLETTER_SIGNUPS_PER_ADDRESS, window
+    )
+
+
 def client_ip(request):
     """The visitor's IP: REMOTE_ADDR, or the right entry of X-Forwarded-For behind proxies.
 

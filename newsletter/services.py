@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .hashing import hash_email, hash_ip, hash_token
 from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
+from .tokens import manage_token_matches
 
 
 def subscribe(*, email, name, language, consent_text, consent_language, ip):
@@ -76,6 +77,9 @@ class ConfirmResult:
 
 
 def confirm(subscriber_id, nonce):
+    """Confirm a pending sign-up and welcome the subscriber (with their manage link)."""
+    from .tasks import send_welcome_email
+
     with transaction.atomic():
         subscriber = (
             Subscriber.objects.select_for_update()
@@ -90,7 +94,38 @@ def confirm(subscriber_id, nonce):
         subscriber.save()
         # A new, explicit opt-in lifts an earlier erasure of the same address.
         SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()
+    send_welcome_email.enqueue(subscriber.pk)
     return ConfirmResult.CONFIRMED, subscriber
+
+
+def request_manage_link(email):
+    """Email a link to manage the subscription, if the address has one that receives mail.
+
+    Only the keyed hash of the address goes to the task: whether it is subscribed is
+    looked up there, so the request is answered the same way, in the same time, whatever
+    the address's state (and the task queue never stores an address).
+    """
+    from .tasks import send_manage_link
+
+    send_manage_link.enqueue(hash_email(email))
+
+
+def find_by_manage_token(payload):
+    """The subscriber a valid manage token was made for, or None (erased, or another's)."""
+    subscriber = Subscriber.objects.filter(pk=payload["s"]).first()
+    if subscriber is None or not manage_token_matches(payload, subscriber):
+        return None
+    return subscriber
+
+
+def change_language(subscriber, language):
+    """Bulletins in the other language from now on; only for confirmed subscribers."""
+    updated = Subscriber.objects.filter(
+        pk=subscriber.pk, status=Subscriber.Status.CONFIRMED
+    ).update(language=language)
+    if updated:
+        subscriber.language = language
+    return bool(updated)
 
 
 def unsubscribe(subscriber):

@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_tasks import task
 
-from .emails import BulletinMessageBuilder, confirmation_message
+from .emails import (
+    BulletinMessageBuilder,
+    confirmation_message,
+    manage_link_message,
+    welcome_message,
+)
 from .models import Bulletin, Delivery, Subscriber
 
 logger = logging.getLogger("bcsp.newsletter")
@@ -30,6 +35,26 @@ def send_confirmation_email(subscriber_id):
     ):
         return "skipped"
     confirmation_message(subscriber).send()
+    return "sent"
+
+
+@task()
+def send_welcome_email(subscriber_id):
+    subscriber = Subscriber.objects.mailable().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return "skipped"
+    welcome_message(subscriber).send()
+    return "sent"
+
+
+@task()
+def send_manage_link(email_hash):
+    """A manage link for the subscription of this address, if it receives bulletins;
+    nothing otherwise (the visitor was told the same either way)."""
+    subscriber = Subscriber.objects.mailable().filter(email_hash=email_hash).first()
+    if subscriber is None:
+        return "skipped"
+    manage_link_message(subscriber).send()
     return "sent"
 
 

@@ -1,13 +1,19 @@
-"""Signed, expiring confirmation links.
+"""Signed, expiring links: confirming a sign-up, and managing a subscription.
 
-A token carries the subscriber's id and their current confirmation nonce, signed with
-SECRET_KEY. Confirming clears the nonce, so a used link no longer matches.
+A confirmation token carries the subscriber's id and their current confirmation nonce,
+signed with SECRET_KEY. Confirming clears the nonce, so a used link no longer matches.
+
+A manage token carries the subscriber's id and a keyed fingerprint of their unsubscribe
+token, so it only ever opens that subscriber's row (never a later one given the same id
+after an erasure), and stops working after NEWSLETTER_MANAGE_DAYS.
 """
 
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 SALT = "newsletter.confirm"
+MANAGE_SALT = "newsletter.manage"
 # Resending a link from an expired one is allowed for this long after it was issued.
 RESEND_MAX_AGE_DAYS = 90
 
@@ -53,3 +59,37 @@ def _checked(payload):
     if not isinstance(payload.get("n"), str) or not payload["n"]:
         raise TokenInvalid
     return payload
+
+
+def _manage_signer():
+    return signing.TimestampSigner(salt=MANAGE_SALT)
+
+
+def _fingerprint(subscriber):
+    return salted_hmac(MANAGE_SALT, subscriber.unsubscribe_token, algorithm="sha256").hexdigest()[
+        :24
+    ]
+
+
+def make_manage_token(subscriber):
+    return _manage_signer().sign_object({"s": subscriber.pk, "f": _fingerprint(subscriber)})
+
+
+def read_manage_token(token):
+    """The payload {"s": id, "f": fingerprint}; TokenExpired or TokenInvalid otherwise."""
+    max_age = settings.NEWSLETTER_MANAGE_DAYS * 86400
+    try:
+        payload = _manage_signer().unsign_object(token, max_age=max_age)
+    except signing.SignatureExpired:
+        raise TokenExpired(None) from None
+    except (signing.BadSignature, ValueError, UnicodeDecodeError) as error:
+        raise TokenInvalid from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+        raise TokenInvalid
+    if not isinstance(payload.get("f"), str):
+        raise TokenInvalid
+    return payload
+
+
+def manage_token_matches(payload, subscriber):
+    return constant_time_compare(payload["f"], _fingerprint(subscriber))

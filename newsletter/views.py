@@ -1,15 +1,16 @@
-"""Public e-bulletin pages: sign-up, confirmation, unsubscribe and erasure.
+"""Public e-bulletin pages: sign-up, confirmation, managing a subscription, unsubscribe
+and erasure.
 
 CSRF: these views are csrf_exempt, each for a reason.
 
-* Sign-up and "send me a new link" are on every page, including pages a full-page cache
-  may serve to everyone; a cached page cannot carry a per-visitor CSRF token. Instead a
-  POST whose Origin (or, without one, Referer) names another site is refused (browsers
-  send Origin with every cross-site POST), and double opt-in means a forged sign-up can at
-  most trigger one rate-limited confirmation email, which is what typing the address into
-  the form does.
-* Confirm, unsubscribe and erase are authenticated by the secret token in the URL; the
-  one-click unsubscribe POST comes from mail clients (RFC 8058), which have no token.
+* Sign-up, "send me a new link" and "email me a link to manage my subscription" are on
+  pages a full-page cache may serve to everyone; a cached page cannot carry a per-visitor
+  CSRF token. Instead a POST whose Origin (or, without one, Referer) names another site is
+  refused (browsers send Origin with every cross-site POST). A forged sign-up can at most
+  trigger one rate-limited confirmation email, and a forged manage request one
+  rate-limited email to the subscriber, which is what typing the address into the form does.
+* Confirm, manage, unsubscribe and erase are authenticated by the secret token in the URL;
+  the one-click unsubscribe POST comes from mail clients (RFC 8058), which have no token.
 """
 
 from django.conf import settings
@@ -24,9 +25,15 @@ from bcsp_site.page_cache import cacheable
 from bcsp_site.security import is_cross_site
 
 from . import ratelimit, services
-from .forms import SignupForm, current_language
+from .forms import LanguageForm, ManageRequestForm, SignupForm, current_language
 from .models import Subscriber
-from .tokens import RESEND_MAX_AGE_DAYS, TokenExpired, TokenInvalid, read_confirmation_token
+from .tokens import (
+    RESEND_MAX_AGE_DAYS,
+    TokenExpired,
+    TokenInvalid,
+    read_confirmation_token,
+    read_manage_token,
+)
 
 
 def _rate_limited_message():
@@ -65,7 +72,100 @@ def signup(request):
             return redirect(reverse("newsletter:signup_sent"), permanent=False)
     else:
         form = SignupForm()
-    return render(request, "pages/newsletter_signup.html", {"form": form}, status=status)
+    return _signup_page(request, form=form, status=status)
+
+
+def _signup_page(request, form=None, manage_form=None, status=200):
+    """The e-bulletin page: the sign-up form and the form to manage a subscription."""
+    return render(
+        request,
+        "pages/newsletter_signup.html",
+        {"form": form or SignupForm(), "manage_form": manage_form or ManageRequestForm()},
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_request(request):
+    """Email a link to manage a subscription. Every address gets the same answer."""
+    if request.method != "POST":
+        return redirect(reverse("newsletter:signup") + "#manage-heading")
+    form = ManageRequestForm(request.POST)
+    if is_cross_site(request):
+        form.add_error(None, _("Please use the form on our own site."))
+        return _signup_page(request, manage_form=form, status=403)
+    if not form.is_valid():
+        return _signup_page(request, manage_form=form, status=400)
+    email = form.cleaned_data["email"]
+    if not ratelimit.allow_manage_request(ratelimit.client_ip(request), email):
+        form.add_error(
+            None,
+            _(
+                "There have been too many requests from your connection or for this "
+                "address. Please try again in an hour."
+            ),
+        )
+        return _signup_page(request, manage_form=form, status=429)
+    services.request_manage_link(email)
+    return redirect(reverse("newsletter:manage_link_sent"), permanent=False)
+
+
+@require_safe
+def manage_link_sent(request):
+    return render(
+        request,
+        "pages/newsletter_manage_link_sent.html",
+        {"days": settings.NEWSLETTER_MANAGE_DAYS},
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, token):
+    """The subscriber's own page: the bulletin's language, and unsubscribing.
+
+    Plain forms posting back here, so it works without JavaScript.
+    """
+    try:
+        payload = read_manage_token(token[:500])
+    except TokenExpired:
+        return _link_problem(request, "manage_expired", 410)
+    except TokenInvalid:
+        return _link_problem(request, "manage_invalid", 400)
+    subscriber = services.find_by_manage_token(payload)
+    if subscriber is None:
+        return _link_problem(request, "manage_invalid", 404)
+
+    status = 200
+    saved = False
+    language_form = LanguageForm(initial={"language": subscriber.language})
+    if request.method == "POST" and subscriber.status == Subscriber.Status.CONFIRMED:
+        if request.POST.get("action") == "unsubscribe":
+            subscriber = services.unsubscribe(subscriber)
+            return render(
+                request,
+                "pages/newsletter_unsubscribe.html",
+                {"subscriber": subscriber, "token": subscriber.unsubscribe_token, "done": True},
+            )
+        language_form = LanguageForm(request.POST)
+        if language_form.is_valid():
+            saved = services.change_language(subscriber, language_form.cleaned_data["language"])
+        else:
+            status = 400
+    return render(
+        request,
+        "pages/newsletter_manage.html",
+        {
+            "subscriber": subscriber,
+            "subscribed": subscriber.status == Subscriber.Status.CONFIRMED,
+            "language_form": language_form,
+            "saved": saved,
+            "token": token,
+        },
+        status=status,
+    )
 
 
 @require_safe

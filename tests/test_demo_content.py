@@ -58,7 +58,7 @@ def test_running_twice_creates_nothing_twice(db):
     assert snapshot() == first
     assert first["pages"]["homepage"] == 2  # English and its Serbian translation
     english = {"locale__language_code": "en"}
-    assert PublicationPage.objects.filter(**english).count() == 6
+    assert PublicationPage.objects.filter(**english).count() == 12
     assert OpEdPage.objects.filter(**english).count() == 2
     assert AuthorPage.objects.filter(**english).count() == 7
     assert HomeFeaturedPublication.objects.filter(home__locale__language_code="en").count() == 5
@@ -139,6 +139,21 @@ def test_demo_has_serbian_translations_linked_to_the_english_pages(client, db):
         response = client.get(path)
         assert response.status_code == 200, path
         assert '<html lang="sr">' in response.content.decode()
+
+
+def test_demo_home_pages_show_six_latest_publications_beside_the_carousel(client, db):
+    load()
+    for language in ("en", "sr"):
+        html = client.get(f"/{language}/").content.decode()
+        carousel = html.split('id="carousel-slides"')[1].split("</ol>")[0]
+        featured = re.findall(r'class="carousel__title"><a href="([^"]+)"', carousel)
+        latest_section = html.split('id="latest-heading"')[1].split("</section>")[0]
+        latest = re.findall(r'class="card__title"><a href="([^"]+)"', latest_section)
+        assert len(featured) == 5, language
+        assert len(latest) >= 6, (language, latest)
+        assert not set(featured) & set(latest), language
+        assert all(url.startswith(f"/{language}/publications/") for url in featured + latest)
+        assert f'<a href="/{language}/publications/">' in latest_section
 
 
 def test_translating_a_page_in_the_admin_keeps_the_serbian_kind_names(admin_client, db):

@@ -161,7 +161,7 @@ def test_home_page_has_the_latest_publications_and_e_bulletin_block(
     html = client.get("/en/").content.decode()
     assert '<h2 id="latest-heading">Latest publications</h2>' in html
     assert len(latest_titles(html)) == LATEST_COUNT
-    assert 'class="ebulletin-block"' in html
+    assert 'class="ebulletin-block ebulletin-block--home"' in html
 
 
 def test_headings_are_in_order(client, home_page, publications):

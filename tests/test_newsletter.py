@@ -126,15 +126,22 @@ def test_serbian_page_defaults_to_serbian(client, home_page):
     assert re.search(r'<option value="sr" selected>', html)
 
 
-def test_footer_and_home_forms_have_unique_ids(client, home_page):
+def test_home_page_has_one_signup_form_and_other_pages_the_footers(
+    client, home_page, publication_index
+):
     html = client.get("/en/").content.decode()
-    assert html.count('action="/en/e-bulletin/"') == 2
+    # The home page's own e-bulletin block, and no second form in the footer.
+    assert html.count('action="/en/e-bulletin/"') == 1
+    assert 'id="ebulletin-home-email"' in html
+    assert 'id="ebulletin-footer-email"' not in html
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
-    assert 'id="ebulletin-home-email"' in html
-    assert 'id="ebulletin-footer-email"' in html
     # No CSRF token on ordinary pages: a full-page cache can serve them to everyone.
     assert "csrfmiddlewaretoken" not in html
+
+    listing = client.get("/en/publications/").content.decode()
+    assert listing.count('action="/en/e-bulletin/"') == 1
+    assert 'id="ebulletin-footer-email"' in listing
 
 
 def test_signup_confirm_by_post_only(client, home_page):

@@ -39,7 +39,7 @@ def test_subscriber_confirms_then_unsubscribes(page, demo_site):
         queued_at=timezone.now(),
     )
     send_bulletin.call(bulletin.pk)
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3  # the confirmation link, the welcome, the bulletin
     unsubscribe_url = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>").split(">")[0]
     page.goto(unsubscribe_url)
     page.get_by_role("button", name="Unsubscribe", exact=True).click()

@@ -163,6 +163,119 @@ SECRET_CAMERAS = {
     },
 }
 
+# Further demo publications, so the home page has a full "Latest publications" list beside
+# the carousel in both languages. The seed capture lists only the six publications above;
+# these are written for the demo (titles, summaries and text), by the capture's authors,
+# with its tags, dated around its publications.
+MORE_PUBLICATIONS = [
+    {
+        "title": "Safe City Without Safeguards: Belgrade's New Cameras",
+        "slug": "safe-city-without-safeguards",
+        "kind": "analysis",
+        "date": datetime.date(2020, 2, 18),
+        "authors": ["sasa-djordjevic"],
+        "tags": ["surveillance", "personal data protection", "Ministry of interior"],
+        "summary": (
+            "Cameras that recognise faces and licence plates are going up across Belgrade "
+            "before anyone has assessed what they will do to citizens' privacy. This "
+            "analysis lists the questions the Ministry of Interior still has to answer."
+        ),
+        "text": (
+            "A surveillance system paid for by citizens should be explained to them before "
+            "it is switched on: where the cameras stand, who looks at the recordings, how "
+            "long they are kept and who is accountable when they are misused."
+        ),
+    },
+    {
+        "title": "Parliamentary Oversight of the Security Sector in 2019",
+        "slug": "parliamentary-oversight-of-the-security-sector-in-2019",
+        "kind": "report",
+        "date": datetime.date(2020, 1, 30),
+        "authors": ["jelena-pejic-nikic"],
+        "tags": ["democratic control", "security sector reform"],
+        "summary": (
+            "How often the parliamentary committees for defence, internal affairs and the "
+            "services met in 2019, what they asked, and what the institutions they oversee "
+            "told them."
+        ),
+        "text": (
+            "Oversight is more than a meeting held because the law requires it. This report "
+            "follows each committee through the year and asks whether its questions led to "
+            "answers, and whether its answers led to change."
+        ),
+    },
+    {
+        "title": "Police Integrity Under Political Pressure",
+        "slug": "police-integrity-under-political-pressure",
+        "kind": "policy-paper",
+        "date": datetime.date(2019, 12, 11),
+        "authors": ["marija-ignjatijevic"],
+        "tags": ["state capture", "democratic control"],
+        "summary": (
+            "Promotions without competition and officers who speak for parties: a policy "
+            "paper on how political pressure wears down the integrity of the police, and "
+            "the rules that would protect it."
+        ),
+        "text": (
+            "Police officers who owe their careers to politicians cannot be expected to "
+            "investigate them. The paper proposes open competitions for senior posts and "
+            "an internal control that answers to parliament, not to the minister."
+        ),
+    },
+    {
+        "title": "Who Checks Serbia's Arms Exports?",
+        "slug": "who-checks-serbias-arms-exports",
+        "kind": "research",
+        "date": datetime.date(2019, 11, 5),
+        "authors": ["katarina-djokic"],
+        "tags": ["democratic control", "Western Balkans"],
+        "summary": (
+            "Serbia exports more weapons every year, while the reports that should let the "
+            "public follow those exports come late and say little. Research on the licences, "
+            "the buyers and the checks."
+        ),
+        "text": (
+            "Transparency in the arms trade is not a favour to foreign partners: it is how "
+            "citizens learn whether weapons made in their country end up where they should."
+        ),
+    },
+    {
+        "title": "Regional Security Cooperation in the Western Balkans",
+        "slug": "regional-security-cooperation-in-the-western-balkans",
+        "kind": "study",
+        "date": datetime.date(2019, 9, 24),
+        "authors": ["isidora-stakic", "marko-drajic"],
+        "tags": ["Western Balkans", "foreign policy"],
+        "summary": (
+            "Police, border and intelligence cooperation between the Western Balkan states "
+            "works best where politics stays out of it. A study of what has been achieved "
+            "and where it stalls."
+        ),
+        "text": (
+            "Crime and extremism do not stop at borders, and neither should the institutions "
+            "that fight them. The study maps the agreements in force and how often they are "
+            "actually used."
+        ),
+    },
+    {
+        "title": "What Citizens Expect from the Security Institutions",
+        "slug": "what-citizens-expect-from-the-security-institutions",
+        "kind": "document",
+        "date": datetime.date(2019, 6, 12),
+        "authors": ["igor-bandovic"],
+        "tags": ["democracy", "democratic control"],
+        "summary": (
+            "Citizens trust the institutions that explain themselves. A short document on "
+            "what people in Serbia expect from the police, the army and the services, and "
+            "how little of it they are told."
+        ),
+        "text": (
+            "Trust in the security institutions rises and falls with how openly they work. "
+            "This document sets out the expectations we hear most often from citizens."
+        ),
+    },
+]
+
 SYNTHETIC_TOPICS = [
     "police reform",
     "intelligence oversight",
@@ -201,10 +314,12 @@ SYNTHETIC_NOUNS = [
 ]
 
 
-def body_paragraphs(title, topics):
-    """Short original body text for demo publications."""
+def body_paragraphs(title, topics, text=None):
+    """Short original body text for demo publications (``text`` opens it, if given)."""
     topic_text = ", ".join(topics) if topics else "the security sector"
+    opening = [("paragraph", f"<p>{text}</p>")] if text else []
     return [
+        *opening,
         (
             "paragraph",
             f"<p>This text accompanies <b>{title}</b>. It sets out what the Belgrade Centre "
@@ -301,6 +416,8 @@ class Command(BaseCommand):
             self.authors = self.create_authors()
             featured = [self.create_publication(spec) for spec in SEED_PUBLICATIONS]
             self.create_publication(SECRET_CAMERAS)
+            for spec in MORE_PUBLICATIONS:
+                self.create_publication(spec)
             self.set_featured(home, featured)
             SerbianDemo(
                 home, self.publication_index, self.author_index, self.kinds, self.authors
@@ -385,7 +502,7 @@ class Command(BaseCommand):
             kind=self.kinds[spec["kind"]],
             publication_date=spec["date"],
             summary=spec["summary"],
-            body=body_paragraphs(spec["title"], spec["tags"]),
+            body=body_paragraphs(spec["title"], spec["tags"], spec.get("text")),
             **spec.get("op_ed", {}),
         )
         if self.with_images and "colour" in spec:
