@@ -7,7 +7,7 @@ the way the admin makes one, so the language switcher and hreflang links connect
 from wagtail.models import Locale
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
-from publications.models import PublicationKind, PublicationPage
+from publications.models import PublicationKind, PublicationPage, PublicationTag
 
 KIND_NAMES = {
     "analysis": "Analiza",
@@ -17,6 +17,23 @@ KIND_NAMES = {
     "research": "Istraživanje",
     "document": "Dokument",
     "op-ed": "Autorski tekst",
+}
+
+# The Serbian names of the English demo tags. A translated page gets the Serbian tags of its
+# English page's tags; the others are made when a page using them is translated.
+TAG_NAMES = {
+    "democracy": "demokratija",
+    "Hungary": "Mađarska",
+    "foreign policy": "spoljna politika",
+    "state capture": "zarobljena država",
+    "security sector reform": "reforma sektora bezbednosti",
+    "state of emergency": "vanredno stanje",
+    "COVID-19": "COVID-19",
+    "democratic control": "demokratska kontrola",
+    "surveillance": "video-nadzor",
+    "Ministry of interior": "MUP",
+    "personal data protection": "zaštita podataka o ličnosti",
+    "Saša Đorđević": "Saša Đorđević",
 }
 
 ROLES = {"Researcher": "Istraživač", "Director": "Direktor", "Associate": "Saradnik"}
@@ -50,7 +67,6 @@ PUBLICATIONS = {
     "serbia-and-hungary-hammering-democracy": {
         "title": "Srbija i Mađarska: čekićem po demokratiji",
         "slug": "srbija-i-madjarska-cekicem-po-demokratiji",
-        "tags": ["demokratija", "Mađarska", "spoljna politika"],
         "summary": (
             "Mađarska je trenutno najbliži međunarodni partner Srbije. Odnose dve zemlje više "
             "ne opterećuju sporovi, a njihovi politički i ekonomski interesi sve se više "
@@ -60,7 +76,6 @@ PUBLICATIONS = {
     "the-security-sector-in-a-captured-state": {
         "title": "Sektor bezbednosti u zarobljenoj državi",
         "slug": "sektor-bezbednosti-u-zarobljenoj-drzavi",
-        "tags": ["zarobljena država", "reforma sektora bezbednosti"],
         "summary": (
             "Izveštaj o zarobljavanju države u Srbiji izvorni je i pionirski rad BCBP-a koji "
             "dokumentuje i razlaže proces zarobljavanja sektora bezbednosti kroz prikaz "
@@ -70,7 +85,6 @@ PUBLICATIONS = {
     "the-security-sector-in-the-state-of-emergency-testing-democracy": {
         "title": "Sektor bezbednosti u vanrednom stanju: test demokratije",
         "slug": "sektor-bezbednosti-u-vanrednom-stanju-test-demokratije",
-        "tags": ["vanredno stanje", "COVID-19", "demokratska kontrola"],
         "summary": (
             "Analiza Beogradskog centra za bezbednosnu politiku (BCBP) zaključuje da Srbija "
             "tokom 52 dana vanrednog stanja nije položila test demokratije, zbog niza propusta "
@@ -80,7 +94,6 @@ PUBLICATIONS = {
     "public-recording-with-secret-cameras": {
         "title": "Javno snimanje tajnim kamerama",
         "slug": "javno-snimanje-tajnim-kamerama",
-        "tags": ["video-nadzor", "MUP", "zaštita podataka o ličnosti"],
         "summary": (
             "Istraživač BCBP-a Saša Đorđević piše o nabavci i postavljanju velikog broja "
             "bezbednosnih kamera širom Beograda, o čemu bi građani morali da znaju mnogo više."
@@ -157,6 +170,7 @@ class SerbianDemo:
         self.translate(self.publication_index_en, **PUBLICATION_INDEX)
         self.translate(self.author_index_en, **AUTHOR_INDEX)
         kinds = self.translate_kinds()
+        self.translate_tags()
         authors = {
             slug: self.translate_author(slug, page) for slug, page in self.authors_en.items()
         }
@@ -196,6 +210,31 @@ class SerbianDemo:
             )
             self.record_in_localize(kind, kinds[slug])
         return kinds
+
+    def translate_tags(self):
+        """The Serbian tags, linked to the English ones (safe to repeat). Serbian tags that an
+        older demo made on their own are linked, and those made on translation under the
+        English name get their Serbian one."""
+        english = PublicationTag.objects.filter(
+            locale_id=self.home_en.locale_id, name__in=TAG_NAMES
+        )
+        serbian = PublicationTag.objects.filter(locale=self.locale)
+        for tag in english:
+            name = TAG_NAMES[tag.name]
+            counterpart = serbian.filter(translation_key=tag.translation_key).first()
+            named = serbian.filter(name=name).first()
+            if counterpart is None and named is None:
+                PublicationTag.objects.create(
+                    locale=self.locale, translation_key=tag.translation_key, name=name
+                )
+            elif counterpart is None:
+                named.translation_key = tag.translation_key
+                named.save(update_fields=["translation_key"])
+            elif counterpart.needs_translation and named in (None, counterpart):
+                if counterpart.name != name:
+                    counterpart.name, counterpart.slug = name, ""
+                counterpart.needs_translation = False
+                counterpart.save()
 
     def record_in_localize(self, original, translation):
         """Record a translation made here as wagtail-localize's own, the way translating the
@@ -239,15 +278,13 @@ class SerbianDemo:
         existing = original.get_translation_or_none(self.locale)
         if existing is not None:
             return existing.specific
-        fields = dict(fields)
-        tags = fields.pop("tags")
+        # The copy's tags become the Serbian ones linked to the English page's tags.
         translation = original.specific.copy_for_translation(self.locale)
         for name, value in fields.items():
             setattr(translation, name, value)
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
         translation.body = body_paragraphs(translation.title)
-        translation.tags.set(tags, clear=True)
         translation.save()
         translation.refresh_from_db()
         revision = translation.save_revision()

@@ -15,9 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
@@ -26,6 +24,7 @@ from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.search import index
 from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
+from wagtail_localize.fields import BaseTranslatableField
 
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
@@ -34,6 +33,7 @@ from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 
 from .blocks import BodyBlock
 from .pdf import extract_pdf_text
+from .tags import PublicationPageTag, PublicationTag, TagsInPageLanguage, TagsPanel
 
 
 class TagSlugConverter:
@@ -145,12 +145,6 @@ class PublicationDocument(AbstractDocument):
             return True
         previous = type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
         return previous != self.file.name or not self.extracted_text
-
-
-class PublicationPageTag(TaggedItemBase):
-    content_object = ParentalKey(
-        "publications.PublicationPage", on_delete=models.CASCADE, related_name="tagged_items"
-    )
 
 
 def author_links_prefetch():
@@ -308,9 +302,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             active["kind"] = kind
         tag_slug = request.GET.get("tag", "").strip()
         if tag_slug:
-            tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
-            if tag is None:
-                raise Http404("Unknown tag")
+            tag = self.find_tag(tag_slug)
             publications = publications.filter(tagged_items__tag=tag)
             active["tag"] = tag
         author_slug = request.GET.get("author", "").strip()
@@ -394,10 +386,21 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             atom=atom,
         )
 
-    def tag_publications(self, tag_slug, publications=None):
-        tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
+    def find_tag(self, tag_slug):
+        """The tag of this page's language with that slug; a 404 when there is none (the
+        other language's tags have pages of their own)."""
+        tag = cached_lookup(
+            PublicationTag.objects.filter(locale_id=self.locale_id, slug=tag_slug),
+            "tag",
+            self.locale_id,
+            tag_slug,
+        )
         if tag is None:
             raise Http404("Unknown tag")
+        return tag
+
+    def tag_publications(self, tag_slug, publications=None):
+        tag = self.find_tag(tag_slug)
         if publications is None:
             publications = self.base_queryset()
         return tag, publications.filter(tagged_items__tag=tag)
@@ -477,10 +480,13 @@ class PublicationPage(BasePage):
         verbose_name=_("PDF"),
         help_text=_("The full publication as a PDF, offered for download. Its text is searchable."),
     )
-    tags = ClusterTaggableManager(
+    tags = TagsInPageLanguage(
         through=PublicationPageTag,
         blank=True,
-        help_text=_("Topics such as 'surveillance'. Each tag gets its own page."),
+        help_text=_(
+            "Topics such as 'surveillance'. Each tag gets its own page. Only this language's "
+            "tags are offered; a new name makes a new tag in this language."
+        ),
     )
     comments_open = models.BooleanField(
         default=True, help_text=_("Let readers post comments (each is moderated before it shows).")
@@ -504,7 +510,7 @@ class PublicationPage(BasePage):
         FieldPanel("cover_image"),
         FieldPanel("body"),
         FieldPanel("pdf"),
-        FieldPanel("tags"),
+        TagsPanel("tags"),
     ]
     settings_panels = [*BasePage.settings_panels, FieldPanel("comments_open")]
 
@@ -523,6 +529,10 @@ class PublicationPage(BasePage):
         index.FilterField("kind"),
         index.FilterField("locale"),
     ]
+
+    # Tags follow the page's own tagged_items, which copies get as they are and which
+    # PublicationPageTag turns into this language's tags; the manager itself is not copied.
+    override_translatable_fields = [BaseTranslatableField("tags")]
 
     class Meta:
         verbose_name = _("publication")
