@@ -405,6 +405,49 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             publications = self.base_queryset()
         return tag, publications.filter(tagged_items__tag=tag)
 
+    # The language switcher (bcsp_site.i18n): the same route and filters in another language.
+
+    def route_in_language(self, route, translation):
+        """This index's `route` (a year, a tag's page) on `translation`, the index in another
+        language, when that lists something there; else None (the switcher then leads to
+        the translated index itself)."""
+        parts = route.strip("/").split("/")
+        if len(parts) == 1 and parts[0].isdigit():
+            year = int(parts[0])
+            if any(row["year"] == year for row in translation.years()):
+                return translation.reverse_subpage("year", args=[year])
+        elif len(parts) == 2 and parts[0] == "tags":
+            tag = cached_lookup(
+                PublicationTag.objects.filter(locale_id=self.locale_id, slug=parts[1]),
+                "tag",
+                self.locale_id,
+                parts[1],
+            )
+            counterpart_slug = (
+                tag
+                and PublicationTag.objects.filter(
+                    translation_key=tag.translation_key,
+                    locale_id=translation.locale_id,
+                    publication_links__content_object__live=True,
+                )
+                .values_list("slug", flat=True)
+                .first()
+            )
+            if counterpart_slug:
+                return translation.reverse_subpage("tag", args=[counterpart_slug])
+        return None
+
+    def query_in_language(self, params, code):
+        """(exact, query) for this listing in `code`: its filters' counterparts there (one
+        without a counterpart is dropped, and the place is then not the same) and its page."""
+        from bcsp_site.i18n import page_number_only
+
+        from .language_versions import filters_in_language
+
+        filters = [(name, params.get(name, "").strip()) for name in ("kind", "tag", "author")]
+        exact, items = filters_in_language([f for f in filters if f[1]], self.locale_id, code)
+        return exact, items + page_number_only(params, code)[1]
+
     def kind_publications(self, kind_slug):
         kind = PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug).first()
         if kind is None:

@@ -11,6 +11,7 @@ from authors.models import AuthorPage
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 
 from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
+from .language_versions import search_in_language
 from .models import PublicationKind
 from .search import (
     MAX_QUERY_LENGTH,
@@ -221,6 +222,10 @@ def search(request):
         sort=data["sort"],
     )
     links = SearchLinks(data)
+    # The language switcher leads to this search with the other language's filters.
+    request.query_in_language = search_in_language(
+        links.params, request.GET.get("page"), locale, data["language"]
+    )
     filters = active_filters(data, links)
     context.update(
         search_query=data["q"],
