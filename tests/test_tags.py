@@ -326,3 +326,15 @@ def test_migration_can_be_undone(home_page, publication_index, serbian):
     assert old.get_model("taggit", "Tag").objects.count() == 1
     call_command("migrate", verbosity=0)
     assert index_sr.pk
+
+
+def test_editor_translates_a_tag_with_wagtail_localize(admin_client, bilingual, serbian):
+    tag = PublicationTag.objects.get(locale=bilingual["translated"].locale, name="state capture")
+    PublicationTag.objects.filter(locale=serbian).delete()
+    submit = f"/admin/localize/submit/snippet/publications/publicationtag/{tag.pk}/"
+    assert admin_client.get(submit).status_code == 200
+    assert admin_client.post(submit, {"locales": [serbian.pk]}).status_code == 302
+    translation = PublicationTag.objects.get(translation_key=tag.translation_key, locale=serbian)
+    edit = admin_client.get(f"/admin/publication-tags/edit/{translation.pk}/", follow=True)
+    assert edit.status_code == 200
+    assert "state capture" in edit.content.decode()
