@@ -71,17 +71,16 @@ class PublicationTag(TranslatableMixin, TagBase):
 
     def free_slug(self):
         """A slug made from the name that no other tag of this language has."""
+        base = self.slugify(self.name) or "tag"  # a name of punctuation alone has no slug
         taken = set(
-            PublicationTag.objects.filter(
-                locale_id=self.locale_id, slug__startswith=self.slugify(self.name)
-            )
+            PublicationTag.objects.filter(locale_id=self.locale_id, slug__startswith=base)
             .exclude(pk=self.pk)
             .values_list("slug", flat=True)
         )
-        slug, number = self.slugify(self.name), 0
+        slug, number = base, 0
         while slug in taken:
             number += 1
-            slug = self.slugify(self.name, number)
+            slug = f"{base}_{number}"
         return slug
 
     def in_locale(self, locale_id):

@@ -338,3 +338,12 @@ def test_editor_translates_a_tag_with_wagtail_localize(admin_client, bilingual, 
     edit = admin_client.get(f"/admin/publication-tags/edit/{translation.pk}/", follow=True)
     assert edit.status_code == 200
     assert "state capture" in edit.content.decode()
+
+
+def test_slugs_are_made_free_within_each_language(bilingual, serbian):
+    english = bilingual["translated"].locale
+    first = PublicationTag.objects.create(name="Police", locale=english)
+    second = PublicationTag.objects.create(name="police", locale=english)
+    serbian_tag = PublicationTag.objects.create(name="police", locale=serbian)
+    assert (first.slug, second.slug, serbian_tag.slug) == ("police", "police_1", "police")
+    assert PublicationTag.objects.create(name="???", locale=english).slug == "tag"
