@@ -7,7 +7,7 @@ the way the admin makes one, so the language switcher and hreflang links connect
 from wagtail.models import Locale
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
-from publications.models import PublicationKind, PublicationPage
+from publications.models import PublicationKind, PublicationPage, PublicationTag
 
 KIND_NAMES = {
     "analysis": "Analiza",
@@ -17,6 +17,25 @@ KIND_NAMES = {
     "research": "Istraživanje",
     "document": "Dokument",
     "op-ed": "Autorski tekst",
+}
+
+# The Serbian names of the English demo tags. A translated page gets the Serbian tags of its
+# English page's tags; the others are made when a page using them is translated.
+TAG_NAMES = {
+    "democracy": "demokratija",
+    "Hungary": "Mađarska",
+    "foreign policy": "spoljna politika",
+    "state capture": "zarobljena država",
+    "security sector reform": "reforma sektora bezbednosti",
+    "state of emergency": "vanredno stanje",
+    "COVID-19": "COVID-19",
+    "democratic control": "demokratska kontrola",
+    "surveillance": "video-nadzor",
+    "Ministry of interior": "MUP",
+    "personal data protection": "zaštita podataka o ličnosti",
+    "Saša Đorđević": "Saša Đorđević",
+    "organised crime": "organizovani kriminal",
+    "Western Balkans": "Zapadni Balkan",
 }
 
 ROLES = {"Researcher": "Istraživač", "Director": "Direktor", "Associate": "Saradnik"}
@@ -50,7 +69,6 @@ PUBLICATIONS = {
     "serbia-and-hungary-hammering-democracy": {
         "title": "Srbija i Mađarska: čekićem po demokratiji",
         "slug": "srbija-i-madjarska-cekicem-po-demokratiji",
-        "tags": ["demokratija", "Mađarska", "spoljna politika"],
         "summary": (
             "Mađarska je trenutno najbliži međunarodni partner Srbije. Odnose dve zemlje više "
             "ne opterećuju sporovi, a njihovi politički i ekonomski interesi sve se više "
@@ -60,7 +78,6 @@ PUBLICATIONS = {
     "the-security-sector-in-a-captured-state": {
         "title": "Sektor bezbednosti u zarobljenoj državi",
         "slug": "sektor-bezbednosti-u-zarobljenoj-drzavi",
-        "tags": ["zarobljena država", "reforma sektora bezbednosti"],
         "summary": (
             "Izveštaj o zarobljavanju države u Srbiji izvorni je i pionirski rad BCBP-a koji "
             "dokumentuje i razlaže proces zarobljavanja sektora bezbednosti kroz prikaz "
@@ -70,7 +87,6 @@ PUBLICATIONS = {
     "the-security-sector-in-the-state-of-emergency-testing-democracy": {
         "title": "Sektor bezbednosti u vanrednom stanju: test demokratije",
         "slug": "sektor-bezbednosti-u-vanrednom-stanju-test-demokratije",
-        "tags": ["vanredno stanje", "COVID-19", "demokratska kontrola"],
         "summary": (
             "Analiza Beogradskog centra za bezbednosnu politiku (BCBP) zaključuje da Srbija "
             "tokom 52 dana vanrednog stanja nije položila test demokratije, zbog niza propusta "
@@ -80,7 +96,6 @@ PUBLICATIONS = {
     "public-recording-with-secret-cameras": {
         "title": "Javno snimanje tajnim kamerama",
         "slug": "javno-snimanje-tajnim-kamerama",
-        "tags": ["video-nadzor", "MUP", "zaštita podataka o ličnosti"],
         "summary": (
             "Istraživač BCBP-a Saša Đorđević piše o nabavci i postavljanju velikog broja "
             "bezbednosnih kamera širom Beograda, o čemu bi građani morali da znaju mnogo više."
@@ -92,7 +107,6 @@ PUBLICATIONS = {
     "crime-in-the-western-balkans-six-at-the-time-of-coronavirus": {
         "title": "Kriminal na Zapadnom Balkanu u vreme korona virusa: prvi nalazi",
         "slug": "kriminal-na-zapadnom-balkanu-u-vreme-korona-virusa",
-        "tags": ["organizovani kriminal", "Zapadni Balkan", "COVID-19"],
         "summary": (
             "Da li su organizovane kriminalne grupe nastavile da deluju u vreme korona "
             "virusa, koji se trendovi u kriminalu na Zapadnom Balkanu vide u prvih šest "
@@ -104,7 +118,6 @@ PUBLICATIONS = {
     "safe-city-without-safeguards": {
         "title": "Bezbedan grad bez zaštite: nove kamere u Beogradu",
         "slug": "bezbedan-grad-bez-zastite",
-        "tags": ["video-nadzor", "zaštita podataka o ličnosti", "MUP"],
         "summary": (
             "Kamere koje prepoznaju lica i registarske tablice postavljaju se širom Beograda "
             "pre nego što je iko procenio kako će uticati na privatnost građana. Analiza "
@@ -119,7 +132,6 @@ PUBLICATIONS = {
     "parliamentary-oversight-of-the-security-sector-in-2019": {
         "title": "Skupštinski nadzor nad sektorom bezbednosti u 2019. godini",
         "slug": "skupstinski-nadzor-nad-sektorom-bezbednosti-u-2019",
-        "tags": ["demokratska kontrola", "reforma sektora bezbednosti"],
         "summary": (
             "Koliko su se često 2019. sastajali skupštinski odbori za odbranu, unutrašnje "
             "poslove i službe bezbednosti, šta su pitali i šta su im odgovorile institucije "
@@ -134,7 +146,6 @@ PUBLICATIONS = {
     "police-integrity-under-political-pressure": {
         "title": "Integritet policije pod političkim pritiskom",
         "slug": "integritet-policije-pod-politickim-pritiskom",
-        "tags": ["zarobljena država", "demokratska kontrola"],
         "summary": (
             "Unapređenja bez konkursa i policajci koji govore u ime stranaka: predlog "
             "praktične politike o tome kako politički pritisak nagriza integritet policije "
@@ -149,7 +160,6 @@ PUBLICATIONS = {
     "who-checks-serbias-arms-exports": {
         "title": "Ko proverava izvoz oružja iz Srbije?",
         "slug": "ko-proverava-izvoz-oruzja-iz-srbije",
-        "tags": ["demokratska kontrola", "Zapadni Balkan"],
         "summary": (
             "Srbija svake godine izvozi više oružja, a izveštaji iz kojih bi javnost mogla "
             "da prati taj izvoz kasne i malo govore. Istraživanje o dozvolama, kupcima i "
@@ -163,7 +173,6 @@ PUBLICATIONS = {
     "regional-security-cooperation-in-the-western-balkans": {
         "title": "Regionalna bezbednosna saradnja na Zapadnom Balkanu",
         "slug": "regionalna-bezbednosna-saradnja-na-zapadnom-balkanu",
-        "tags": ["Zapadni Balkan", "spoljna politika"],
         "summary": (
             "Policijska, granična i obaveštajna saradnja država Zapadnog Balkana najbolje "
             "funkcioniše tamo gde se politika ne meša. Studija o tome šta je postignuto i "
@@ -178,7 +187,6 @@ PUBLICATIONS = {
     "what-citizens-expect-from-the-security-institutions": {
         "title": "Šta građani očekuju od institucija bezbednosti",
         "slug": "sta-gradjani-ocekuju-od-institucija-bezbednosti",
-        "tags": ["demokratija", "demokratska kontrola"],
         "summary": (
             "Građani veruju institucijama koje se objašnjavaju. Kratak dokument o tome šta "
             "ljudi u Srbiji očekuju od policije, vojske i službi, i koliko malo o tome saznaju."
@@ -258,6 +266,7 @@ class SerbianDemo:
         self.translate(self.publication_index_en, **PUBLICATION_INDEX)
         self.translate(self.author_index_en, **AUTHOR_INDEX)
         kinds = self.translate_kinds()
+        self.translate_tags()
         authors = {
             slug: self.translate_author(slug, page) for slug, page in self.authors_en.items()
         }
@@ -311,6 +320,31 @@ class SerbianDemo:
             self.record_in_localize(kind, kinds[slug])
         return kinds
 
+    def translate_tags(self):
+        """The Serbian tags, linked to the English ones (safe to repeat). Serbian tags that an
+        older demo made on their own are linked, and those made on translation under the
+        English name get their Serbian one."""
+        english = PublicationTag.objects.filter(
+            locale_id=self.home_en.locale_id, name__in=TAG_NAMES
+        )
+        serbian = PublicationTag.objects.filter(locale=self.locale)
+        for tag in english:
+            name = TAG_NAMES[tag.name]
+            counterpart = serbian.filter(translation_key=tag.translation_key).first()
+            named = serbian.filter(name=name).first()
+            if counterpart is None and named is None:
+                PublicationTag.objects.create(
+                    locale=self.locale, translation_key=tag.translation_key, name=name
+                )
+            elif counterpart is None:
+                named.translation_key = tag.translation_key
+                named.save(update_fields=["translation_key"])
+            elif counterpart.needs_translation and named in (None, counterpart):
+                if counterpart.name != name:
+                    counterpart.name, counterpart.slug = name, ""
+                counterpart.needs_translation = False
+                counterpart.save()
+
     def record_in_localize(self, original, translation):
         """Record a translation made here as wagtail-localize's own, the way translating the
         kind in the admin does.
@@ -354,15 +388,14 @@ class SerbianDemo:
         if existing is not None:
             return existing.specific
         fields = dict(fields)
-        tags = fields.pop("tags")
         text = fields.pop("text", None)
+        # The copy's tags become the Serbian ones linked to the English page's tags.
         translation = original.specific.copy_for_translation(self.locale)
         for name, value in fields.items():
             setattr(translation, name, value)
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
         translation.body = body_paragraphs(translation.title, text)
-        translation.tags.set(tags, clear=True)
         translation.save()
         translation.refresh_from_db()
         revision = translation.save_revision()

@@ -243,11 +243,10 @@ def shown_everywhere_changed(sender, instance=None, created=False, update_fields
 
 
 def connect_signals():
-    from taggit.models import Tag
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
 
-    from publications.models import PublicationKind
+    from publications.models import PublicationKind, PublicationTag
 
     from .models import NavigationMenu, NavigationMenuItem, OrganisationSettings, OrganisationText
 
@@ -271,7 +270,7 @@ def connect_signals():
         )
         for model in (
             PublicationKind,
-            Tag,
+            PublicationTag,
             OrganisationSettings,
             OrganisationText,
             NavigationMenu,

@@ -4,9 +4,16 @@ The language switcher and the `hreflang` links share one lookup per request: the
 translations of the page and of its ancestors, in one query. The switcher links to the
 page's own translation when there is one, otherwise to the nearest ancestor that has one
 (at worst that language's home page), so it never leads to a 404.
+
+It keeps the visitor's place: a routable page maps its own routes (a year, a tag) with
+`route_in_language`, and the query string follows with the page number and, where the page
+or view says how (`query_in_language`), its filters in the other language. Everything looked
+up is kept for the content generation, so a page costs the same few queries as without them.
 """
 
 from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -36,17 +43,27 @@ def language_code(code=None):
     return code if code in codes else settings.LANGUAGE_CODE
 
 
-def language_versions(request, page=None):
-    """[LanguageVersion] for every site language, memoised on the request."""
-    cached = getattr(request, "_language_versions", None)
-    if cached is not None and cached[0] == (page.pk if page else None):
-        return cached[1]
+def language_versions(request, page=None, canonical=False):
+    """[LanguageVersion] for every site language, memoised on the request.
+
+    With `canonical`, the addresses are those of the page's canonical link (hreflang): the
+    path and the page number, without filters or search words.
+    """
+    memo_key = (page.pk if page else None, canonical)
+    memo = request.__dict__.setdefault("_language_versions", {})
+    if memo_key in memo:
+        return memo[memo_key]
     current = language_code(getattr(request, "LANGUAGE_CODE", None))
     if page is not None and getattr(page, "path", None):
         urls = _cached_page_versions(request, page)
-        urls[current] = (True, request.path)
+        urls.pop(current, None)
+        urls = _with_query(request, page, urls, canonical)
+        own_url = request.get_full_path()
+        if canonical:
+            own_url = f"{request.path}?{urlencode(page_number_only(request.GET, current)[1])}"
+        urls[current] = (True, own_url.rstrip("?"))
     else:
-        urls = _view_versions(request)
+        urls = _view_versions(request, canonical)
     versions = [
         LanguageVersion(
             code=code,
@@ -57,7 +74,7 @@ def language_versions(request, page=None):
         )
         for code, _name in settings.LANGUAGES
     ]
-    request._language_versions = (page.pk if page else None, versions)
+    memo[memo_key] = versions
     return versions
 
 
@@ -110,26 +127,67 @@ def _page_versions(request, page):
 
 
 def _same_subpage(request, page, translation_page, url):
-    """(exact, URL) of the translation, keeping a year-archive route when that year exists
-    there; any other route of a routable page falls back to the translated page itself."""
+    """(exact, URL) of the translation, keeping a route of a routable page (a year, a tag)
+    where the page says the translation has it; any other route falls back to the
+    translated page itself."""
     own_url = page.get_url(request=request)
     if not own_url or request.path == own_url or not request.path.startswith(own_url):
         return True, url
-    year = request.path[len(own_url) :].rstrip("/")
-    if year.isdigit() and hasattr(page, "years"):
+    route_in_language = getattr(page, "route_in_language", None)
+    if route_in_language is not None:
         specific = translation_page.specific_class.objects.filter(pk=translation_page.pk).first()
-        if specific is not None and int(year) in [row["year"] for row in specific.years()]:
-            return True, f"{url}{year}/"
+        route = specific and route_in_language(request.path[len(own_url) :], specific)
+        if route:
+            return True, f"{url}{route}"
     return False, url
 
 
-def _view_versions(request):
-    """{code: (exact, url)} for a Django view under the language prefix (search, e-bulletin)."""
+def page_number_only(params, code):
+    """The query string a page keeps in another language by default: its page number."""
+    number = params.get("page", "")
+    return True, [("page", number)] if number.isdigit() and int(number) > 1 else []
+
+
+def _with_query(request, page, urls, canonical=False):
+    """The page's own translation (and route) with the visitor's query string in that
+    language: the page number, and the filters where the page translates them."""
+    if not request.GET:
+        return urls
+    query_in_language = page_number_only
+    if not canonical:
+        query_in_language = getattr(page, "query_in_language", page_number_only)
+    found = {}
+    for code, (exact, url) in urls.items():
+        if exact:
+            same_query, items = query_in_language(request.GET, code)
+            exact = exact and same_query
+            if items:
+                url = f"{url}?{urlencode(items)}"
+        found[code] = (exact, url)
+    return found
+
+
+def _view_versions(request, canonical=False):
+    """{code: (exact, url)} for a Django view under the language prefix (search, e-bulletin).
+
+    The query string is kept; a view that names things by language-specific slugs sets
+    `request.query_in_language(code) -> (exact, [(name, value)])` to translate it.
+    """
+    query_in_language = getattr(request, "query_in_language", None)
+    if canonical:
+        query_in_language = partial(page_number_only, request.GET)
+    current = language_code(getattr(request, "LANGUAGE_CODE", None))
     found = {}
     for code, _name in settings.LANGUAGES:
-        url = translate_url(request.get_full_path(), code)
+        if query_in_language is None or (code == current and not canonical):
+            url, exact = translate_url(request.get_full_path(), code), True
+        else:
+            url = translate_url(request.path, code)
+            exact, items = query_in_language(code)
+            if items:
+                url = f"{url}?{urlencode(items)}"
         if url.startswith(f"/{code}/"):
-            found[code] = (True, url)
+            found[code] = (exact, url)
     return found
 
 

@@ -97,7 +97,8 @@ def pages_to_measure():
     )
     op_ed = OpEdPage.objects.live().order_by("-publication_date").first()
     busiest_tag = (
-        PublicationPageTag.objects.values("tag__slug")
+        PublicationPageTag.objects.filter(tag__locale__language_code="en")
+        .values("tag__slug")
         .annotate(uses=Count("id"))
         .order_by("-uses")
         .first()["tag__slug"]

@@ -5,9 +5,9 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
 from .search import MAX_QUERY_LENGTH, SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE
+from .tags import PublicationTag
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -18,6 +18,8 @@ SORT_CHOICES = [
     (SORT_NEWEST, _("Newest first")),
     (SORT_OLDEST, _("Oldest first")),
 ]
+
+MAX_TAG_SUGGESTIONS = 500
 
 YEAR_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "class": "search-year", "size": 6})
 
@@ -139,8 +141,9 @@ class SearchForm(forms.Form):
         error_messages={"invalid_choice": _("Sort by best match, newest or oldest.")},
     )
 
-    def __init__(self, *args, kinds=(), authors=(), **kwargs):
+    def __init__(self, *args, kinds=(), authors=(), locale=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.locale = locale  # the language searched: its tags are the ones accepted
         self.kinds_by_slug = {kind.slug: kind for kind in kinds}
         self.authors_by_slug = {author.slug: author for author in authors}
         self.fields["kind"].choices = [(kind.slug, kind.name) for kind in kinds]
@@ -167,8 +170,9 @@ class SearchForm(forms.Form):
         value = self.cleaned_data["tag"].strip()
         if not value:
             return None
-        tag = Tag.objects.filter(slug=value).first() or (
-            Tag.objects.filter(name__iexact=value).order_by("pk").first()
+        tags = PublicationTag.objects.filter(locale=self.locale)
+        tag = tags.filter(slug=value).first() or (
+            tags.filter(name__iexact=value).order_by("pk").first()
         )
         if tag is None:
             raise ValidationError(
@@ -189,3 +193,18 @@ class SearchForm(forms.Form):
                 ),
             )
         return cleaned_data
+
+
+def tag_suggestions(locale):
+    """Names of the tags that live publications of `locale` carry, for the search form's
+    suggestions (a lazy query: the form is usually shown from the fragment cache)."""
+    if locale is None:
+        return PublicationTag.objects.none().values_list("name", flat=True)
+    used = PublicationTag.objects.filter(
+        locale=locale, publication_links__content_object__live=True
+    ).values("pk")
+    return (
+        PublicationTag.objects.filter(pk__in=used)
+        .order_by("name")
+        .values_list("name", flat=True)[:MAX_TAG_SUGGESTIONS]
+    )

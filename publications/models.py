@@ -15,9 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
@@ -26,6 +24,7 @@ from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.search import index
 from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
+from wagtail_localize.fields import BaseTranslatableField
 
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
@@ -35,6 +34,7 @@ from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 from .author_chooser import AuthorChooser
 from .blocks import BodyBlock
 from .pdf import PdfContents, read_pdf
+from .tags import PublicationPageTag, PublicationTag, TagsInPageLanguage, TagsPanel
 
 
 class TagSlugConverter:
@@ -164,12 +164,6 @@ class PublicationDocument(AbstractDocument):
             or not self.extracted_text
             or (self.is_pdf and self.page_count is None)
         )
-
-
-class PublicationPageTag(TaggedItemBase):
-    content_object = ParentalKey(
-        "publications.PublicationPage", on_delete=models.CASCADE, related_name="tagged_items"
-    )
 
 
 def author_links_prefetch():
@@ -327,9 +321,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             active["kind"] = kind
         tag_slug = request.GET.get("tag", "").strip()
         if tag_slug:
-            tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
-            if tag is None:
-                raise Http404("Unknown tag")
+            tag = self.find_tag(tag_slug)
             publications = publications.filter(tagged_items__tag=tag)
             active["tag"] = tag
         author_slug = request.GET.get("author", "").strip()
@@ -413,13 +405,67 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             atom=atom,
         )
 
-    def tag_publications(self, tag_slug, publications=None):
-        tag = cached_lookup(Tag.objects.filter(slug=tag_slug), "tag", tag_slug)
+    def find_tag(self, tag_slug):
+        """The tag of this page's language with that slug; a 404 when there is none (the
+        other language's tags have pages of their own)."""
+        tag = cached_lookup(
+            PublicationTag.objects.filter(locale_id=self.locale_id, slug=tag_slug),
+            "tag",
+            self.locale_id,
+            tag_slug,
+        )
         if tag is None:
             raise Http404("Unknown tag")
+        return tag
+
+    def tag_publications(self, tag_slug, publications=None):
+        tag = self.find_tag(tag_slug)
         if publications is None:
             publications = self.base_queryset()
         return tag, publications.filter(tagged_items__tag=tag)
+
+    # The language switcher (bcsp_site.i18n): the same route and filters in another language.
+
+    def route_in_language(self, route, translation):
+        """This index's `route` (a year, a tag's page) on `translation`, the index in another
+        language, when that lists something there; else None (the switcher then leads to
+        the translated index itself)."""
+        parts = route.strip("/").split("/")
+        if len(parts) == 1 and parts[0].isdigit():
+            year = int(parts[0])
+            if any(row["year"] == year for row in translation.years()):
+                return translation.reverse_subpage("year", args=[year])
+        elif len(parts) == 2 and parts[0] == "tags":
+            tag = cached_lookup(
+                PublicationTag.objects.filter(locale_id=self.locale_id, slug=parts[1]),
+                "tag",
+                self.locale_id,
+                parts[1],
+            )
+            counterpart_slug = (
+                tag
+                and PublicationTag.objects.filter(
+                    translation_key=tag.translation_key,
+                    locale_id=translation.locale_id,
+                    publication_links__content_object__live=True,
+                )
+                .values_list("slug", flat=True)
+                .first()
+            )
+            if counterpart_slug:
+                return translation.reverse_subpage("tag", args=[counterpart_slug])
+        return None
+
+    def query_in_language(self, params, code):
+        """(exact, query) for this listing in `code`: its filters' counterparts there (one
+        without a counterpart is dropped, and the place is then not the same) and its page."""
+        from bcsp_site.i18n import page_number_only
+
+        from .language_versions import filters_in_language
+
+        filters = [(name, params.get(name, "").strip()) for name in ("kind", "tag", "author")]
+        exact, items = filters_in_language([f for f in filters if f[1]], self.locale_id, code)
+        return exact, items + page_number_only(params, code)[1]
 
     def kind_publications(self, kind_slug):
         kind = PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug).first()
@@ -496,10 +542,13 @@ class PublicationPage(BasePage):
         verbose_name=_("PDF"),
         help_text=_("The full publication as a PDF, offered for download. Its text is searchable."),
     )
-    tags = ClusterTaggableManager(
+    tags = TagsInPageLanguage(
         through=PublicationPageTag,
         blank=True,
-        help_text=_("Topics such as 'surveillance'. Each tag gets its own page."),
+        help_text=_(
+            "Topics such as 'surveillance'. Each tag gets its own page. Only this language's "
+            "tags are offered; a new name makes a new tag in this language."
+        ),
     )
     comments_open = models.BooleanField(
         default=True, help_text=_("Let readers post comments (each is moderated before it shows).")
@@ -523,7 +572,7 @@ class PublicationPage(BasePage):
         FieldPanel("cover_image"),
         FieldPanel("body"),
         FieldPanel("pdf"),
-        FieldPanel("tags"),
+        TagsPanel("tags"),
     ]
     settings_panels = [*BasePage.settings_panels, FieldPanel("comments_open")]
 
@@ -542,6 +591,10 @@ class PublicationPage(BasePage):
         index.FilterField("kind"),
         index.FilterField("locale"),
     ]
+
+    # Tags follow the page's own tagged_items, which copies get as they are and which
+    # PublicationPageTag turns into this language's tags; the manager itself is not copied.
+    override_translatable_fields = [BaseTranslatableField("tags")]
 
     class Meta:
         verbose_name = _("publication")

@@ -5,13 +5,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from taggit.models import Tag
 from wagtail.models import Locale
 
 from authors.models import AuthorPage
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 
-from .forms import ADVANCED_FIELDS, SearchForm
+from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
+from .language_versions import search_in_language
 from .models import PublicationKind
 from .search import (
     MAX_QUERY_LENGTH,
@@ -25,7 +25,6 @@ from .search import (
 
 RESULTS_PER_PAGE = 10
 SUMMARY_CHARS = 300
-MAX_TAG_SUGGESTIONS = 500
 CONTENT_LANGUAGES = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
 
 
@@ -197,15 +196,13 @@ def search(request):
     """
     locale = search_locale(request)
     kinds, authors = form_choices(locale)
-    form = SearchForm(request.GET, kinds=kinds, authors=authors)
+    form = SearchForm(request.GET, kinds=kinds, authors=authors, locale=locale)
     advanced_open = any(request.GET.get(name, "").strip() for name in ADVANCED_FIELDS)
     context = {
         "form": form,
         "advanced_open": advanced_open,
         "search_query": request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH],
-        "tag_suggestions": Tag.objects.order_by("name").values_list("name", flat=True)[
-            :MAX_TAG_SUGGESTIONS
-        ],
+        "tag_suggestions": tag_suggestions(locale),
         "searched": False,
         "noindex": True,
     }
@@ -225,6 +222,10 @@ def search(request):
         sort=data["sort"],
     )
     links = SearchLinks(data)
+    # The language switcher leads to this search with the other language's filters.
+    request.query_in_language = search_in_language(
+        links.params, request.GET.get("page"), locale, data["language"]
+    )
     filters = active_filters(data, links)
     context.update(
         search_query=data["q"],

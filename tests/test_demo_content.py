@@ -5,7 +5,6 @@ import re
 from collections import Counter
 
 from django.core.management import call_command
-from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
@@ -18,6 +17,7 @@ from publications.models import (
     PublicationKind,
     PublicationPage,
     PublicationPageTag,
+    PublicationTag,
 )
 
 
@@ -31,7 +31,7 @@ def snapshot():
     return {
         "pages": Counter(Page.objects.values_list("content_type__model", flat=True)),
         "kinds": PublicationKind.objects.count(),
-        "tags": Tag.objects.count(),
+        "tags": PublicationTag.objects.count(),
         "author links": PublicationAuthor.objects.count(),
         "tag links": PublicationPageTag.objects.count(),
         "featured": list(

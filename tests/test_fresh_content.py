@@ -11,10 +11,10 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
-from taggit.models import Tag
 from wagtail.models import PageViewRestriction
 
 from comments.models import Comment
+from publications.models import PublicationTag
 from tests.factories import AuthorPageFactory, PublicationKindFactory, PublicationPageFactory
 
 PAGES = [
@@ -125,7 +125,7 @@ def test_renamed_kinds_authors_and_tags_show_at_once(client, published, author):
     kind = published.kind
     kind.name = "Policy brief"
     kind.save()
-    tag = Tag.objects.get(slug="police")
+    tag = PublicationTag.objects.get(slug="police", locale=published.locale)
     tag.name = "Policing"
     tag.save()
     author.title = "Ana Petrović Jovanović"

@@ -4,11 +4,13 @@ import datetime
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import polib
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -20,7 +22,7 @@ from wagtail.models import Locale, Page
 from bcsp_site.demo_serbian import publish_translation
 from bcsp_site.models import HomeFeaturedPublication
 from newsletter.models import Subscriber
-from publications.models import PublicationKind
+from publications.models import PublicationKind, PublicationTag
 from tests.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
@@ -216,6 +218,138 @@ def test_switcher_follows_a_new_translation_on_the_next_request(client, bilingua
     translate(bilingual["english_only"], serbian, slug="pandemija-geopolitike")
     html = client.get("/en/publications/pandemic-of-geopolitics/").content.decode()
     assert switcher_links(html) == {"sr": "%2Fsr%2Fpublications%2Fpandemija-geopolitike%2F"}
+
+
+def switcher_targets(html):
+    """{code: (address the switcher leads to, whether it is the same place)}."""
+    nav = re.search(r'<nav class="language-switcher".*?</nav>', html, re.S)[0]
+    return {
+        code: (unquote(target), "title=" not in rest)
+        for code, target, rest in re.findall(
+            r'<a href="/language/(\w+)/\?next=([^"]+)"([^>]*)>', nav
+        )
+    }
+
+
+@pytest.fixture
+def tagged(bilingual, serbian):
+    """The Serbian tag of the translated publication, named in Serbian."""
+    tag = PublicationTag.objects.get(locale=serbian, name="state capture")
+    tag.name, tag.slug, tag.needs_translation = "zarobljena država", "", False
+    tag.save()
+    return tag
+
+
+def test_switcher_keeps_a_tag_page_where_the_other_language_has_it(client, bilingual, tagged):
+    html = client.get("/en/publications/tags/state-capture/").content.decode()
+    assert switcher_targets(html) == {"sr": ("/sr/publications/tags/zarobljena-dr%C5%BEava/", True)}
+    assert hreflangs(html)["sr"] == "http://localhost/sr/publications/tags/zarobljena-dr%C5%BEava/"
+    back = client.get("/sr/publications/tags/zarobljena-dr%C5%BEava/").content.decode()
+    assert switcher_targets(back) == {"en": ("/en/publications/tags/state-capture/", True)}
+    # No Serbian publication carries it any more: the Serbian list of publications.
+    bilingual["translated_sr"].tags.clear()
+    bilingual["translated_sr"].save_revision().publish()
+    html = client.get("/en/publications/tags/state-capture/").content.decode()
+    assert switcher_targets(html) == {"sr": ("/sr/publications/", False)}
+    assert "sr" not in hreflangs(html)
+
+
+def test_switcher_keeps_a_listings_filters_and_page(client, bilingual, tagged):
+    author = bilingual["author"]
+    html = client.get(
+        "/en/publications/",
+        {"kind": "analysis", "tag": "state-capture", "author": author.slug, "utm_source": "x"},
+    ).content.decode()
+    assert switcher_targets(html) == {
+        "sr": (
+            "/sr/publications/?kind=analysis&tag=zarobljena-dr%C5%BEava&author=sasa-djordjevic",
+            True,
+        )
+    }
+    html = client.get("/en/publications/2020/", {"page": "2", "tag": "state-capture"})
+    assert switcher_targets(html.content.decode()) == {
+        "sr": ("/sr/publications/2020/?tag=zarobljena-dr%C5%BEava&page=2", True)
+    }
+    # A filter with nothing to match in Serbian is left out, and the link says so.
+    PublicationPageFactory(
+        parent=bilingual["translated"].get_parent(), slug="borders", tag_names=["borders"]
+    )
+    html = client.get("/en/publications/", {"tag": "borders", "page": "1"}).content.decode()
+    assert switcher_targets(html) == {"sr": ("/sr/publications/", False)}
+    # hreflang names the list itself, whatever the filters.
+    assert hreflangs(html) == {
+        "en": "http://localhost/en/publications/",
+        "sr": "http://localhost/sr/publications/",
+        "x-default": "http://localhost/en/publications/",
+    }
+
+
+def test_switcher_keeps_an_authors_page_number(client, bilingual):
+    html = client.get("/en/authors/sasa-djordjevic/", {"page": "3"}).content.decode()
+    assert switcher_targets(html) == {"sr": ("/sr/authors/sasa-djordjevic/?page=3", True)}
+    assert hreflangs(html)["sr"] == "http://localhost/sr/authors/sasa-djordjevic/?page=3"
+
+
+def test_switcher_keeps_a_searchs_words_filters_and_page(client, bilingual, tagged):
+    query = {"q": "sektor", "kind": "analysis", "tag": "state capture", "year_from": "2019"}
+    html = client.get("/en/search/", {**query, "page": "2"}).content.decode()
+    assert switcher_targets(html) == {
+        "sr": (
+            "/sr/search/?q=sektor&kind=analysis&tag=zarobljena-dr%C5%BEava&year_from=2019&page=2",
+            True,
+        )
+    }
+    followed = client.get(switcher_targets(html)["sr"][0])
+    assert followed.status_code == 200
+    assert "Oznaka: zarobljena država" in followed.content.decode()
+    # A search of one content language is the same search in either interface language.
+    html = client.get("/en/search/", {**query, "tag": "zarobljena-država", "language": "sr"})
+    assert switcher_targets(html.content.decode()) == {
+        "sr": (
+            "/sr/search/?q=sektor&kind=analysis&tag=zarobljena-dr%C5%BEava&year_from=2019"
+            "&language=sr",
+            True,
+        )
+    }
+
+
+def test_switcher_lookups_are_cached_and_do_not_grow(
+    client, bilingual, serbian, tagged, page_cache_off
+):
+    """The switcher's lookups for routes and filters cost a fixed few queries, once per
+    content generation."""
+    index = bilingual["translated"].get_parent()
+    paths = [
+        "/en/publications/tags/state-capture/",
+        "/sr/publications/tags/zarobljena-dr%C5%BEava/",
+        "/en/publications/?kind=analysis&tag=state-capture&author=sasa-djordjevic&page=2",
+        "/sr/publications/?kind=analysis&tag=zarobljena-dr%C5%BEava&page=2",
+        "/en/search/?q=sektor&kind=analysis&tag=state-capture",
+    ]
+
+    def counts():
+        found = []
+        for path in paths:
+            client.get(path)
+            with CaptureQueriesContext(connection) as warm:
+                assert client.get(path).status_code == 200, path
+            cache.clear()
+            with CaptureQueriesContext(connection) as cold:
+                client.get(path)
+            found.append((len(warm), len(cold)))
+        return found
+
+    small = counts()
+    author = bilingual["author"]
+    for number in range(12):
+        english = PublicationPageFactory(
+            parent=index,
+            slug=f"more-{number}",
+            authors=[author],
+            tag_names=["state capture", f"topic {number}"],
+        )
+        translate(english, serbian, slug=f"vise-{number}")
+    assert counts() == small
 
 
 def test_hreflang_lists_existing_translations_and_x_default(client, bilingual):
@@ -461,6 +595,8 @@ def test_serbian_pages_cost_at_most_one_query_more(client, bilingual, page_cache
             "/sr/publications/sektor-bezbednosti-u-zarobljenoj-drzavi/",
         ),
         ("/en/authors/sasa-djordjevic/", "/sr/authors/sasa-djordjevic/"),
+        ("/en/publications/tags/state-capture/", "/sr/publications/tags/state-capture/"),
+        ("/en/publications/?tag=state-capture", "/sr/publications/?tag=state-capture"),
     ]:
         client.get(english)
         client.get(serbian)

@@ -6,7 +6,6 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
@@ -24,6 +23,7 @@ from publications.models import (
     OpEdPage,
     PublicationIndexPage,
     PublicationPage,
+    PublicationTag,
 )
 from publications.pdf import build_simple_pdf
 from tests.factories import (
@@ -453,7 +453,7 @@ def test_tags_with_serbian_letters_have_working_pages_and_feeds(client, publicat
 
 def test_unknown_or_unused_tag_is_404(client, catalogue):
     assert client.get("/en/publications/tags/no-such-tag/").status_code == 404
-    Tag.objects.create(name="unused", slug="unused")
+    PublicationTag.objects.create(name="unused", locale=catalogue[0].locale)
     assert client.get("/en/publications/tags/unused/").status_code == 404
 
 

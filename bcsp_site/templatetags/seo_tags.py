@@ -158,7 +158,7 @@ def alternates(request, page):
     """[(hreflang, absolute URL)] for each language the content exists in, plus x-default."""
     from bcsp_site.i18n import language_versions
 
-    versions = [v for v in language_versions(request, page) if v.exact]
+    versions = [v for v in language_versions(request, page, canonical=True) if v.exact]
     links = [(v.code, absolute(request, v.url)) for v in versions]
     default = dict(links).get(settings.LANGUAGE_CODE, links[0][1])
     return [*links, ("x-default", default)]

@@ -29,6 +29,8 @@ PAGES = {
     "not found": "/en/no-such-page/",
     "Serbian home": "/sr/",
     "Serbian publication": "/sr/publications/sektor-bezbednosti-u-zarobljenoj-drzavi/",
+    "Serbian tag page": "/sr/publications/tags/vanredno-stanje/",
+    "Serbian search with a tag": "/sr/search/?q=sektor&tag=vanredno-stanje",
 }
 COMMENTED = "/en/publications/the-security-sector-in-a-captured-state/"
 TOO_MANY_LINKS = "See https://a.example/1 https://b.example/2 https://c.example/3"

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw
-from taggit.models import Tag
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
@@ -37,6 +36,7 @@ from publications.models import (
     PublicationKind,
     PublicationPage,
     PublicationPageTag,
+    PublicationTag,
 )
 from publications.pdf import build_simple_pdf
 
@@ -149,7 +149,7 @@ SECRET_CAMERAS = {
     "kind": "op-ed",
     "date": datetime.date(2019, 3, 20),
     "authors": ["sasa-djordjevic"],
-    "tags": ["surveillance", "Ministry of interior", "personal data protection"],
+    "tags": ["surveillance", "Ministry of interior", "personal data protection", "Saša Đorđević"],
     "summary": (
         "BCSP researcher Saša Đorđević wrote about the details of the acquisition and setting "
         "up of a large number of security cameras throughout Belgrade which should be made "
@@ -499,6 +499,7 @@ class Command(BaseCommand):
         page = model(
             title=spec["title"],
             slug=spec["slug"],
+            locale=self.locale,  # its tags are looked up in its language
             kind=self.kinds[spec["kind"]],
             publication_date=spec["date"],
             summary=spec["summary"],
@@ -568,7 +569,10 @@ class Command(BaseCommand):
         authors = list(self.authors.values())
         extra_authors = self.generate_authors(rng, 40)
         authors += extra_authors
-        tags = [Tag.objects.get_or_create(name=name)[0] for name in SYNTHETIC_TOPICS]
+        tags = [
+            PublicationTag.objects.get_or_create(name=name, locale=self.locale)[0]
+            for name in SYNTHETIC_TOPICS
+        ]
         content_type = ContentType.objects.get_for_model(PublicationPage)
         today = datetime.date.today()
         batch = 1000

@@ -21,7 +21,7 @@ def count_pages(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0003_search_text_index"),
+        ("publications", "0005_tags_per_language"),
     ]
 
     operations = [
