@@ -190,7 +190,10 @@ def search(request):
     locale = search_locale(request)
     kinds, authors = form_choices(locale)
     form = SearchForm(request.GET, kinds=kinds, authors=authors)
-    advanced_open = any(request.GET.get(name, "").strip() for name in ADVANCED_FIELDS)
+    # Open when a filter is set, or when asked for (?advanced=1, the header's link).
+    advanced_open = request.GET.get("advanced") == "1" or any(
+        request.GET.get(name, "").strip() for name in ADVANCED_FIELDS
+    )
     context = {
         "form": form,
         "advanced_open": advanced_open,

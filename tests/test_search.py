@@ -483,7 +483,7 @@ def test_malformed_advanced_search_is_a_400_with_the_error_by_the_field(
     assert message in page
     assert f'id="id_{field}_error"' in page
     assert 'value="camera"' in page  # what the visitor typed is kept
-    assert '<details class="search-advanced" open>' in page
+    assert '<details class="search-advanced" id="advanced-search" open>' in page
 
 
 @pytest.mark.parametrize("page_number", ["-3", "0", "999999999999999999999", "abc", "1e5", "2"])
@@ -511,8 +511,9 @@ def test_no_results_suggests_removing_filters(client, library):
 
 
 def test_advanced_search_is_collapsed_until_an_advanced_field_is_set(client, cameras):
-    assert '<details class="search-advanced">' in html(search(client, q="camera"))
-    assert '<details class="search-advanced" open>' in html(
+    closed = '<details class="search-advanced" id="advanced-search">'
+    assert closed in html(search(client, q="camera"))
+    assert '<details class="search-advanced" id="advanced-search" open>' in html(
         search(client, q="camera", sort="oldest")
     )
 
@@ -524,6 +525,14 @@ def test_noindex_only_when_filters_are_combined(client, library):
     assert robots in html(search(client, q="police", kind="report"))
     assert robots in html(search(client, tag="police", year_from="2019"))
     assert robots in html(search(client, sort="newest"))  # everything: the listing's copy
+
+
+def test_header_search_box_leads_to_the_advanced_search_opened(client, cameras):
+    link = 'href="/en/search/?advanced=1#advanced-search">Advanced search</a>'
+    assert link in html(client.get("/en/"))
+    page = html(search(client, advanced="1"))
+    assert '<details class="search-advanced" id="advanced-search" open>' in page
+    assert 'name="robots"' not in page
 
 
 def test_header_search_box_is_on_every_page_and_keeps_the_query(client, cameras):
