@@ -180,8 +180,11 @@ def test_every_list_has_numbered_pages_that_keep_the_filters(page, demo_site, la
 
 
 def visible_pagination_items(nav):
+    """The entries shown, as words: previous and next by their names, whether they show as
+    words or (on a phone) as arrows."""
     return nav.locator("li").evaluate_all(
-        "items => items.filter(item => item.checkVisibility()).map(item => item.innerText.trim())"
+        "items => items.filter(item => item.checkVisibility())"
+        ".map(item => item.textContent.replace(/[‹›]/g, '').trim())"
     )
 
 
