@@ -184,8 +184,8 @@ def search(request):
     """Search and advanced search over the publications of one language.
 
     Keywords, filters or both, or only an order (everything, in that order); without
-    keywords the order is newest first. Bad input never raises: a malformed form is shown again with
-    its errors and a 400, anything else (page numbers, odd characters) gives a 200.
+    keywords the order is newest first. Bad input never raises: a malformed form is shown
+    again with its errors and a 400, anything else (page numbers, odd characters) a 200.
     """
     locale = search_locale(request)
     kinds, authors = form_choices(locale)
