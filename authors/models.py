@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +9,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from bcsp_site.models import BasePage, PublicPageManager
+from bcsp_site.pagination import Paginator
 from bcsp_site.renditions import attach_renditions
 from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 

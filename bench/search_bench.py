@@ -29,6 +29,8 @@ PAGES = [
     ("phrase + years", "/en/search/", {"q": '"intelligence oversight"', "year_from": "2015"}),
     ("diacritics folded", "/en/search/", {"q": "Djordjevic"}),
     ("filters only (browse)", "/en/search/", {"tag": "corruption", "year_from": "2020"}),
+    ("everything, newest first", "/en/search/", {"sort": "newest"}),
+    ("filters only, page 40", "/en/search/", {"kind": "analysis", "page": "40"}),
 ]
 
 

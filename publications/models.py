@@ -5,7 +5,6 @@ from hashlib import md5
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import ExtractYear
@@ -28,6 +27,7 @@ from wagtail_localize.fields import BaseTranslatableField
 
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
+from bcsp_site.pagination import Paginator
 from bcsp_site.renditions import attach_renditions
 from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
 

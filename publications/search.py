@@ -26,7 +26,7 @@ from django.utils.text import Truncator
 from wagtail.models import PageViewRestriction
 from wagtail.search.query import And, Phrase, PlainText
 
-from bcsp_site.fragments import content_cache, content_generation
+from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from bcsp_site.models import any_view_restrictions
 
 MAX_QUERY_LENGTH = 200
@@ -34,7 +34,9 @@ MAX_QUERY_WORDS = 12
 # The ranking of a search (the ids of its first matches) and its facet counts are kept this
 # long for the content generation: popular searches then cost two small queries. The search
 # index is updated by the task worker a moment after a page is published, so the time is
-# short rather than "until the content changes".
+# short rather than "until the content changes". Searches without keywords read only the
+# database, whose every change starts a new content generation: theirs are kept as long as
+# other fragments.
 SEARCH_CACHE_SECONDS = 60
 RANKED_IDS_KEPT = 200
 
@@ -338,6 +340,10 @@ class PublicationSearch:
         digest = md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
         return f"search:{part}:{content_generation()}:{digest}"
 
+    @property
+    def cache_seconds(self):
+        return SEARCH_CACHE_SECONDS if self.has_keywords else FRAGMENT_CACHE_SECONDS
+
     def ranked_ids(self):
         """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
         key = self.cache_key("ranking")
@@ -345,7 +351,7 @@ class PublicationSearch:
         if ids is None:
             matches = self._ordered(self.filtered().only("pk"))
             ids = [publication.pk for publication in matches[:RANKED_IDS_KEPT]]
-            content_cache().set(key, ids, SEARCH_CACHE_SECONDS)
+            content_cache().set(key, ids, self.cache_seconds)
         return ids
 
     def publications_by_id(self, ids):
@@ -372,7 +378,7 @@ class PublicationSearch:
         if table is None:
             table = self._count_by_kind_and_year()
             if table is not None:
-                content_cache().set(key, table, SEARCH_CACHE_SECONDS)
+                content_cache().set(key, table, self.cache_seconds)
         return table
 
     def _count_by_kind_and_year(self):

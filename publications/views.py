@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -9,6 +8,7 @@ from wagtail.models import Locale
 
 from authors.models import AuthorPage
 from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from bcsp_site.pagination import Paginator
 
 from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
 from .language_versions import search_in_language
@@ -26,15 +26,6 @@ from .search import (
 RESULTS_PER_PAGE = 10
 SUMMARY_CHARS = 300
 CONTENT_LANGUAGES = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
-
-
-def page_number(value):
-    """A page number from ?page=: anything that is not a positive whole number means page 1."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 1)
 
 
 def search_locale(request):
@@ -191,13 +182,17 @@ def active_filters(data, links):
 def search(request):
     """Search and advanced search over the publications of one language.
 
-    Keywords, filters or both; bad input never raises: a malformed form is shown again with
-    its errors and a 400, anything else (page numbers, odd characters) gives a 200.
+    Keywords, filters or both, or only an order (everything, in that order); without
+    keywords the order is newest first. Bad input never raises: a malformed form is shown
+    again with its errors and a 400, anything else (page numbers, odd characters) a 200.
     """
     locale = search_locale(request)
     kinds, authors = form_choices(locale)
     form = SearchForm(request.GET, kinds=kinds, authors=authors, locale=locale)
-    advanced_open = any(request.GET.get(name, "").strip() for name in ADVANCED_FIELDS)
+    # Open when a filter is set, or when asked for (?advanced=1, the header's link).
+    advanced_open = request.GET.get("advanced") == "1" or any(
+        request.GET.get(name, "").strip() for name in ADVANCED_FIELDS
+    )
     context = {
         "form": form,
         "advanced_open": advanced_open,
@@ -237,14 +232,15 @@ def search(request):
             drop=[(name, None) for name in ("kind", "author", "tag", "year_from", "year_to")]
         ),
     )
-    if not (criteria.terms or filters):
-        context["noindex"] = bool(data["q"] or data["language"] or data["sort"])
+    if not (criteria.terms or filters or data["sort"]):
+        # Nothing asked yet: the form alone. A chosen order lists everything in that order.
+        context["noindex"] = bool(data["q"])
         return render(request, "pages/search_results.html", context)
 
     search = PublicationSearch(criteria)
     total, kind_counts, year_counts = search.counts()
     paginator = CountedPaginator(search.results(), RESULTS_PER_PAGE, total)
-    page_obj = paginator.get_page(min(page_number(request.GET.get("page")), paginator.num_pages))
+    page_obj = paginator.get_page(request.GET.get("page"))
     for publication in page_obj:
         publication.title_highlighted = highlight(publication.title, terms)
         publication.summary_highlighted = highlight(publication.summary, terms, SUMMARY_CHARS)
@@ -263,6 +259,9 @@ def search(request):
             if data["q"] and code != language_of(locale)
         ],
         sorted_by_relevance=criteria.effective_sort == SORT_RELEVANCE,
-        noindex=criteria_in_use > 1 or not paginator.count,
+        relevance_needs_words=data["sort"] == SORT_RELEVANCE and not criteria.terms,
+        # One keyword query or one filter is a page worth finding; everything (a duplicate
+        # of the publication listing) and combinations are not.
+        noindex=criteria_in_use != 1 or not paginator.count,
     )
     return render(request, "pages/search_results.html", context)

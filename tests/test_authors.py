@@ -22,6 +22,11 @@ def card_titles(html):
     return re.findall(r'class="card__title"><a href="[^"]*">([^<]*)</a>', html)
 
 
+def current_page(html):
+    """The number the page links mark as the current page."""
+    return int(re.search(r'aria-label="Page (\d+)" aria-current="page"', html).group(1))
+
+
 class AuthorAdminTests(WagtailPageTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -131,19 +136,20 @@ def test_author_page_lists_their_work_newest_first_paginated(client, author, pub
     html = client.get("/en/authors/sasa-djordjevic/").content.decode()
     assert f'<span class="count">({len(titles)})</span>' in html
     assert card_titles(html) == newest_first[:AUTHORS_PAGE_SIZE]
-    assert "Page 1 of 2" in html
+    assert current_page(html) == 1
+    assert 'aria-label="Page 2">2</a>' in html
     page_two = client.get("/en/authors/sasa-djordjevic/?page=2").content.decode()
     assert card_titles(page_two) == newest_first[AUTHORS_PAGE_SIZE:]
     assert "Not theirs" not in html + page_two
 
 
-@pytest.mark.parametrize(("page", "expected"), [("x", 1), ("0", 2), ("500", 2)])
+@pytest.mark.parametrize(("page", "expected"), [("x", 1), ("0", 1), ("500", 2)])
 def test_author_page_handles_bad_page_numbers(client, author, publication_index, page, expected):
     for number in range(AUTHORS_PAGE_SIZE + 1):
         PublicationPageFactory(parent=publication_index, slug=f"w-{number}", authors=[author])
     response = client.get(f"/en/authors/sasa-djordjevic/?page={page}")
     assert response.status_code == 200
-    assert f"Page {expected} of 2" in response.content.decode()
+    assert current_page(response.content.decode()) == expected
 
 
 def test_unknown_and_unpublished_authors_are_404(client, author):

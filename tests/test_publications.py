@@ -51,6 +51,11 @@ def card_titles(html):
     return re.findall(r'class="card__title"><a href="[^"]*">([^<]*)</a>', html)
 
 
+def current_page(html):
+    """The number the page links mark as the current page."""
+    return int(re.search(r'aria-label="Page (\d+)" aria-current="page"', html).group(1))
+
+
 # Creating pages in the admin ----------------------------------------------------------
 
 
@@ -340,7 +345,7 @@ def test_listing_is_newest_first_and_paginated(client, catalogue):
     html = first.content.decode()
     assert card_titles(html) == newest_first(catalogue)[:PAGE_SIZE]
     assert "15 publications" in html
-    assert "Page 1 of 2" in html
+    assert current_page(html) == 1
     assert '<a href="?page=2" rel="next">' in html
     second = client.get("/en/publications/?page=2").content.decode()
     assert card_titles(second) == newest_first(catalogue)[PAGE_SIZE:]
@@ -379,7 +384,7 @@ def test_pagination_keeps_the_filters(client, publication_index):
     html = client.get("/en/publications/?kind=report").content.decode()
     assert '<a href="?kind=report&amp;page=2" rel="next">' in html
     page_two = client.get("/en/publications/?kind=report&page=2").content.decode()
-    assert '<a href="?kind=report&amp;page=1" rel="prev">' in page_two
+    assert '<a href="?kind=report" rel="prev">' in page_two
     assert len(card_titles(page_two)) == 2
 
 
@@ -390,12 +395,12 @@ def test_unknown_filter_values_are_404(client, catalogue, query):
 
 @pytest.mark.parametrize(
     ("page", "expected_page"),
-    [("abc", 1), ("", 1), ("1.5", 1), ("999", 2), ("-1", 2), ("0", 2), ("9" * 30, 2)],
+    [("abc", 1), ("", 1), ("1.5", 1), ("999", 2), ("-1", 1), ("0", 1), ("9" * 30, 2)],
 )
 def test_bad_page_numbers_never_fail(client, catalogue, page, expected_page):
     response = client.get(f"/en/publications/?page={page}")
     assert response.status_code == 200
-    assert f"Page {expected_page} of 2" in response.content.decode()
+    assert current_page(response.content.decode()) == expected_page
 
 
 def test_year_archive_lists_only_that_year_with_the_years_and_counts(client, catalogue):

@@ -44,6 +44,10 @@ PAGES = {
     "op-ed": "/en/publications/featured-op-ed/",
     "author": "/en/authors/author-0/",
     "author index": "/en/authors/",
+    "search, keywords": "/en/search/?q=publication",
+    "search, filters only": "/en/search/?kind=report&tag=police",
+    "search, everything newest first": "/en/search/?sort=newest",
+    "search, second page": "/en/search/?sort=oldest&kind=analysis&page=2",
 }
 
 

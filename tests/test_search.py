@@ -310,6 +310,43 @@ def test_filters_work_without_keywords(client, library):
     assert "2 publications" in html(response)
 
 
+def test_an_order_alone_lists_everything_in_that_order(client, library):
+    newest = search(client, sort="newest")
+    assert newest.status_code == 200
+    assert newest.context["total"] == 6
+    years = [title[-4:] for title in titles(newest)]
+    assert years == sorted(years, reverse=True)
+    page = html(newest)
+    assert "6 publications" in page
+    assert "Sorted newest first." in page
+    kinds = {facet["label"]: facet["count"] for facet in newest.context["kind_facets"]}
+    assert kinds == {"Analysis": 4, "Report": 2}
+    assert titles(search(client, sort="oldest"))[0] == "Police reform 2018"
+
+
+def test_best_match_without_words_lists_newest_first_and_says_so(client, library):
+    response = search(client, sort="relevance")
+    years = [title[-4:] for title in titles(response)]
+    assert years == sorted(years, reverse=True)
+    assert "Best match needs keywords, so these are sorted newest first." in html(response)
+
+
+def test_filters_without_words_list_newest_first(client, library):
+    assert titles(search(client, tag="police")) == [
+        "Police integrity 2020",
+        "Police budget 2019",
+        "Police reform 2018",
+    ]
+
+
+def test_the_empty_advanced_form_shows_only_the_form(client, library):
+    empty = dict.fromkeys(("q", "author", "tag", "year_from", "year_to", "language"), "")
+    response = search(client, **empty, sort="")
+    assert response.status_code == 200
+    assert response.context.get("results") is None
+    assert "Type a word, a name" in html(response)
+
+
 def test_sort_newest_and_oldest(client, library):
     newest = titles(search(client, q="police", sort="newest"))
     oldest = titles(search(client, q="police", sort="oldest"))
@@ -446,7 +483,7 @@ def test_malformed_advanced_search_is_a_400_with_the_error_by_the_field(
     assert message in page
     assert f'id="id_{field}_error"' in page
     assert 'value="camera"' in page  # what the visitor typed is kept
-    assert '<details class="search-advanced" open>' in page
+    assert '<details class="search-advanced" id="advanced-search" open>' in page
 
 
 @pytest.mark.parametrize("page_number", ["-3", "0", "999999999999999999999", "abc", "1e5", "2"])
@@ -474,8 +511,9 @@ def test_no_results_suggests_removing_filters(client, library):
 
 
 def test_advanced_search_is_collapsed_until_an_advanced_field_is_set(client, cameras):
-    assert '<details class="search-advanced">' in html(search(client, q="camera"))
-    assert '<details class="search-advanced" open>' in html(
+    closed = '<details class="search-advanced" id="advanced-search">'
+    assert closed in html(search(client, q="camera"))
+    assert '<details class="search-advanced" id="advanced-search" open>' in html(
         search(client, q="camera", sort="oldest")
     )
 
@@ -486,6 +524,15 @@ def test_noindex_only_when_filters_are_combined(client, library):
     assert robots not in html(search(client, kind="report"))
     assert robots in html(search(client, q="police", kind="report"))
     assert robots in html(search(client, tag="police", year_from="2019"))
+    assert robots in html(search(client, sort="newest"))  # everything: the listing's copy
+
+
+def test_header_search_box_leads_to_the_advanced_search_opened(client, cameras):
+    link = 'href="/en/search/?advanced=1#advanced-search">Advanced search</a>'
+    assert link in html(client.get("/en/"))
+    page = html(search(client, advanced="1"))
+    assert '<details class="search-advanced" id="advanced-search" open>' in page
+    assert 'name="robots"' not in page
 
 
 def test_header_search_box_is_on_every_page_and_keeps_the_query(client, cameras):
@@ -579,16 +626,25 @@ def test_keyword_search_with_a_filter_runs_a_fixed_number_of_queries(
     assert counts[0] == counts[1]
 
 
-def test_browsing_by_filter_runs_a_fixed_number_of_queries(
-    client, publication_index, author_index, kinds
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"author": "ni", "year_from": "2010"},
+        {"sort": "newest"},
+        {"sort": "oldest", "kind": "analysis", "page": "2"},
+    ],
+)
+def test_browsing_without_words_runs_a_fixed_number_of_queries(
+    client, publication_index, author_index, kinds, params
 ):
     author = publish(AuthorPageFactory(parent=author_index, title="Nikola Ilić", slug="ni"))
     counts = []
-    for start, count in ((0, 3), (3, 9)):
+    for start, count in ((0, 12), (12, 30)):
         make_batch(publication_index, kinds["analysis"], author, count, start)
         client.get(SEARCH_URL, {"author": "ni"})
         with CaptureQueriesContext(connection) as queries:
-            client.get(SEARCH_URL, {"author": "ni", "year_from": "2010"})
+            response = client.get(SEARCH_URL, params)
+        assert response.context["total"] == start + count
         counts.append(len(queries))
     assert counts[0] == counts[1]
 

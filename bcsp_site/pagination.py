@@ -1,0 +1,75 @@
+"""Pages of a list, one way everywhere: which page an address asks for, and the page links.
+
+Every paginated page (the publication listing with its year and tag archives, author pages,
+search) picks its page with `Paginator.get_page` below and shows the links of
+`components/pagination.html`, built by `page_links`.
+"""
+
+from urllib.parse import urlencode
+
+from django.core import paginator
+
+# Pages shown either side of the current one, and at each end, on wide screens.
+ON_EACH_SIDE = 2
+ON_ENDS = 1
+
+
+class Paginator(paginator.Paginator):
+    """Django's paginator, except that a number below 1 means the first page (Django gives
+    the last): "?page=0" and "?page=-3" are typing slips near the start, while a number past
+    the end (an old link to a list that has shrunk) still gives the last page."""
+
+    def get_page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError, OverflowError):
+            return super().get_page(number)
+        return super().get_page(max(number, 1))
+
+
+def page_address(path, query, number):
+    """The address of page `number` of a list at `path` with the (already encoded) `query`
+    of its filters; page 1 has no page parameter, so it is the list's own address."""
+    parts = [query] if query else []
+    if number != 1:
+        parts.append(urlencode({"page": number}))
+    return "?" + "&".join(parts) if parts else path
+
+
+def page_links(page_obj, query, path):
+    """What the pagination component shows for `page_obj`: previous and next addresses and
+    the page numbers of Django's elided page range (first, last and those near the current
+    page, with gaps where pages are left out).
+
+    Narrow screens show only the first, current and last page, so each entry says if it
+    shows `only` on "wide" or "narrow" screens: Django's gaps on wide screens only, and
+    gaps of their own beside the current page on narrow screens only. (Django's range is
+    worked out for one width: this marks which of its entries a narrow screen hides, so
+    one list of links serves both.)
+    """
+    paginator, current = page_obj.paginator, page_obj.number
+    last = paginator.num_pages
+    entries = []
+    for number in paginator.get_elided_page_range(
+        current, on_each_side=ON_EACH_SIDE, on_ends=ON_ENDS
+    ):
+        if number == paginator.ELLIPSIS:
+            entries.append({"gap": True, "only": "wide"})
+            continue
+        if number == current and current > 2:
+            entries.append({"gap": True, "only": "narrow"})
+        entries.append(
+            {
+                "number": number,
+                "url": page_address(path, query, number),
+                "current": number == current,
+                "only": "" if number in (1, current, last) else "wide",
+            }
+        )
+        if number == current and current < last - 1:
+            entries.append({"gap": True, "only": "narrow"})
+    return {
+        "previous": page_address(path, query, current - 1) if page_obj.has_previous() else None,
+        "next": page_address(path, query, current + 1) if page_obj.has_next() else None,
+        "entries": entries,
+    }
