@@ -10,7 +10,7 @@ import datetime
 import re
 
 import pytest
-from django.urls import resolve
+from django.urls import resolve, reverse
 from wagtail.models import Locale, Page
 from wagtail_localize.models import (
     LocaleSynchronization,
@@ -23,7 +23,12 @@ from wagtail_localize.models import (
 from bcsp_site import translating
 from bcsp_site.demo_serbian import publish_translation
 from publications.models import PublicationKind
-from tests.factories import PublicationKindFactory, PublicationPageFactory, StandardPageFactory
+from tests.factories import (
+    PublicationKindFactory,
+    PublicationPageFactory,
+    StandardPageFactory,
+    menu,
+)
 
 TITLE = "Parliamentary oversight of the services"
 SUMMARY = "What the committee asked the services."
@@ -313,6 +318,113 @@ def test_syncing_leaves_a_draft_translation_to_its_translator(
     assert not fresh(draft).live
 
 
+# Kinds and menus --------------------------------------------------------------------------
+
+
+def edit_snippet_url(instance):
+    meta = instance._meta
+    return reverse(f"wagtailsnippets_{meta.app_label}_{meta.model_name}:edit", args=[instance.pk])
+
+
+def test_a_kind_is_translated_as_a_draft_that_visitors_do_not_see(
+    admin_client, client, serbian_site, serbian, publish
+):
+    briefing = PublicationKindFactory(name="Briefing", slug="briefing")
+    response = admin_client.post(
+        f"/admin/localize/submit/snippet/publications/publicationkind/{briefing.pk}/",
+        {"locales": [serbian.pk]},
+    )
+    assert response.status_code == 302
+    draft = briefing.get_translation(serbian)
+    assert not draft.live
+    for address in ("/sr/search/?q=izve%C5%A1taj", "/sr/publications/"):
+        html = client.get(address).content.decode()
+        assert "Izveštaj" in html, address  # the published kind is offered…
+        assert "Briefing" not in html, address  # …the draft is not
+    assert client.get("/sr/publications/", {"kind": "briefing"}).status_code == 404
+
+    response = publish(
+        admin_client.post, edit_snippet_url(draft), {"action": "publish"}, follow=True
+    )
+    assert "not translated yet: Name, Slug." in response.content.decode()
+    assert not PublicationKind.objects.get(pk=draft.pk).live
+
+    translate_segments(briefing, serbian, {"name": "Brifing", "slug": "brifing"})
+    publish(admin_client.post, edit_snippet_url(draft), {"action": "publish"})
+    published = PublicationKind.objects.get(pk=draft.pk)
+    assert published.live and published.name == "Brifing"
+    assert "Brifing" in client.get("/sr/search/?q=izve%C5%A1taj").content.decode()
+
+
+def test_a_publication_waits_for_its_kind_to_be_translated(
+    admin_client, client, publication_index, serbian_site, serbian, publish
+):
+    briefing = PublicationKindFactory(name="Briefing", slug="briefing")
+    page = PublicationPageFactory(
+        parent=publication_index, title=TITLE, slug="parliamentary-oversight", kind=briefing
+    )
+    page.save_revision().publish()
+    draft = submit(admin_client, page, serbian)
+    kind_sr = briefing.get_translation(serbian)
+    assert draft.kind_id == kind_sr.pk and not kind_sr.live
+    translate_segments(page, serbian, SERBIAN)
+
+    response = publish(press_publish, admin_client, draft)
+
+    assert "not translated yet: Kind." in response.content.decode()
+    assert not fresh(draft).live
+
+    translate_segments(briefing, serbian, {"name": "Brifing", "slug": "brifing"})
+    publish(admin_client.post, edit_snippet_url(kind_sr), {"action": "publish"})
+    publish(press_publish, admin_client, draft)
+    html = client.get("/sr/publications/skupstinski-nadzor-nad-sluzbama/").content.decode()
+    assert "Brifing" in html
+    assert "Briefing" not in html
+
+
+def test_a_menu_is_translated_as_a_draft_copy_edited_in_the_usual_editor(
+    admin_client, client, home_page, serbian_site, serbian
+):
+    footer = menu("footer", [("E-bulletin", "/en/e-bulletin/")])
+    footer.save_revision().publish()
+    response = admin_client.post(
+        f"/admin/localize/submit/snippet/bcsp_site/navigationmenu/{footer.pk}/",
+        {"locales": [serbian.pk]},
+    )
+    assert response.status_code == 302
+    copy = footer.get_translation(serbian)
+    assert not copy.live
+    assert "E-bulletin" not in client.get("/sr/").content.decode()
+
+    # Its links are edited like any menu's, not in the translation editor.
+    editor = admin_client.get(edit_snippet_url(copy)).content.decode()
+    assert 'name="items-0-label"' in editor
+    assert not Translation.objects.filter(target_locale=serbian, enabled=True).exists()
+
+    item = copy.items.get()
+    item.label, item.link_url = "E-bilten", "/sr/e-bulletin/"
+    item.save()
+    copy.save_revision().publish()
+    html = client.get("/sr/").content.decode()
+    assert "E-bilten" in html
+    assert "E-bulletin" not in html
+
+
+def test_the_header_keeps_its_fallback_until_the_languages_header_menu_is_published(
+    client, home_page, serbian_site, serbian
+):
+    about = StandardPageFactory(parent=home_page, title="About", slug="about", show_in_menus=True)
+    about.save_revision().publish()
+    publish_translation(about, serbian, title="O nama", slug="o-nama")
+    header = menu("header", [("Kontakt", "/sr/kontakt/")], language="sr")
+    header.live = False
+    header.save()
+
+    html = client.get("/sr/").content.decode()
+    assert "O nama" in html
+    assert "Kontakt" not in html
+
+
 # Placeholders -------------------------------------------------------------------------------
 
 
@@ -344,6 +456,19 @@ def test_a_language_synchronised_from_another_gets_only_unpublished_placeholders
     assert placeholder.alias_of_id == publication.pk
     assert not placeholder.live
     assert client.get(placeholder.url).status_code == 404
+
+
+def test_a_translation_turned_back_into_an_alias_leaves_the_site(
+    admin_client, client, published_translation
+):
+    response = admin_client.post(
+        f"/admin/localize/page/{published_translation.pk}/convert_to_alias/"
+    )
+    assert response.status_code == 302
+
+    placeholder = fresh(published_translation)
+    assert placeholder.alias_of_id is not None and not placeholder.live
+    assert client.get(published_translation.url).status_code == 404
 
 
 def test_an_alias_in_its_own_language_is_published_as_usual(home_page, publication_index):
