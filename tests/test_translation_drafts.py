@@ -7,9 +7,11 @@ original.
 """
 
 import datetime
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import resolve, reverse
 from wagtail.models import Locale, Page
 from wagtail_localize.models import (
@@ -19,7 +21,10 @@ from wagtail_localize.models import (
     Translation,
     TranslationSource,
 )
+from wagtail_localize.segments import StringSegmentValue
+from wagtail_localize.segments.extract import extract_segments
 
+from authors.models import AuthorPage
 from bcsp_site import translating
 from bcsp_site.demo_serbian import publish_translation
 from publications.models import PublicationKind
@@ -476,6 +481,35 @@ def test_an_alias_in_its_own_language_is_published_as_usual(home_page, publicati
     page.save_revision().publish()
     alias = page.create_alias(update_slug="same-page-again")
     assert alias.live
+
+
+# The demo's own translations ----------------------------------------------------------------
+
+
+def text_segments(page):
+    return {
+        (segment.path, segment.render_text())
+        for segment in extract_segments(page)
+        if isinstance(segment, StringSegmentValue)
+    }
+
+
+def test_the_demo_publishes_only_translated_text(db):
+    """The demo's Serbian pages and kinds are made in code, not in the translation editor:
+    every text is translated, except slugs, outlets and people's names, the same in both."""
+    call_command("load_demo_content", stdout=io.StringIO())
+    english = Locale.objects.get(language_code="en")
+    serbian = Locale.objects.get(language_code="sr")
+    pages = Page.objects.filter(locale=serbian, live=True).specific()
+    assert len(pages) > 10
+    for page in pages:
+        original = page.get_translation(english).specific
+        same = {path for path, _text in text_segments(page) & text_segments(original)}
+        allowed = {"slug", "outlet_name"} | ({"title"} if isinstance(page, AuthorPage) else set())
+        assert same <= allowed, (page.url_path, same - allowed)
+    for kind in PublicationKind.objects.filter(locale=serbian):
+        assert kind.live
+        assert kind.name != kind.get_translation(english).name, kind.slug
 
 
 # What this relies on in wagtail-localize -----------------------------------------------------
