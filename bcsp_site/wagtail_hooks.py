@@ -3,7 +3,7 @@
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -22,7 +22,9 @@ class NavigationMenuViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = [
         "__str__",
+        LocaleColumn(),
         Column("link_count", label=_("Links"), accessor="link_count"),
+        LiveStatusTagColumn(),
     ]
     list_filter = ["location"]
 

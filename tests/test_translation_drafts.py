@@ -400,6 +400,10 @@ def test_a_menu_is_translated_as_a_draft_copy_edited_in_the_usual_editor(
     copy = footer.get_translation(serbian)
     assert not copy.live
     assert "E-bulletin" not in client.get("/sr/").content.decode()
+    listing = admin_client.get(reverse("wagtailsnippets_bcsp_site_navigationmenu:list"))
+    listing = " ".join(re.sub(r"<[^>]+>", " ", listing.content.decode()).split())
+    assert "Serbian 1 draft" in listing
+    assert "English 1 live" in listing
 
     # Its links are edited like any menu's, not in the translation editor.
     editor = admin_client.get(edit_snippet_url(copy)).content.decode()
