@@ -7,10 +7,12 @@ original.
 """
 
 import datetime
+import importlib
 import io
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import resolve, reverse
 from wagtail.models import Locale, Page
@@ -478,6 +480,21 @@ def test_a_translation_turned_back_into_an_alias_leaves_the_site(
     placeholder = fresh(published_translation)
     assert placeholder.alias_of_id is not None and not placeholder.live
     assert client.get(published_translation.url).status_code == 404
+
+
+def test_the_migration_unpublishes_placeholders_made_before(
+    home_page, serbian_site, serbian, publication_index
+):
+    about = StandardPageFactory(parent=home_page, title="About", slug="about")
+    placeholder = about.copy_for_translation(serbian, alias=True)
+    same_language = about.create_alias(update_slug="about-again")
+    Page.objects.filter(pk__in=[placeholder.pk, same_language.pk]).update(live=True)
+
+    migration = importlib.import_module("bcsp_site.migrations.0007_menu_drafts")
+    migration.unpublish_placeholders(django_apps, None)
+
+    assert not fresh(placeholder).live
+    assert fresh(same_language).live
 
 
 def test_an_alias_in_its_own_language_is_published_as_usual(home_page, publication_index):
