@@ -26,7 +26,7 @@ tests/test_translation_drafts.py pin the wagtail-localize behaviour this relies 
 """
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -86,7 +86,7 @@ def field_label(model, path):
     name = path.split(".", 1)[0]
     try:
         return capfirst(str(model._meta.get_field(name).verbose_name))
-    except Exception:  # noqa: BLE001 - a child relation or a field that is gone: its name
+    except (FieldDoesNotExist, AttributeError):  # gone, or a child relation: its name
         return capfirst(name.replace("_", " "))
 
 
@@ -107,10 +107,10 @@ class DraftTranslationCreator(TranslationCreator):
 
     It submits the object and the objects it links to (a publication's kind) for every
     language asked for, and saves each translation from the source's current text, falling
-    back to the source language for what is not translated. For a published translation that
-    would put untranslated text live (its draft state is not kept apart from the live page).
-    Such translations are updated by their translators instead, through the translation
-    editor or "Sync translated pages".
+    back to the source language for what is not translated. Done to a published translation,
+    that puts the untranslated text live: wagtail-localize writes a page's translation to the
+    page itself, not only to a draft revision. Published translations are brought up to date
+    by their translators instead, through the translation editor or "Sync translated pages".
     """
 
     def __init__(self, user, target_locales):
