@@ -10,3 +10,6 @@ class BcspSiteConfig(AppConfig):
         from . import frontend_cache, navigation, seo  # noqa: F401
 
         frontend_cache.connect_signals()
+
+        # When translations made in the admin go live: a signal and admin hooks.
+        from . import translating  # noqa: F401

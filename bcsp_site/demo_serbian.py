@@ -349,9 +349,8 @@ class SerbianDemo:
         """Record a translation made here as wagtail-localize's own, the way translating the
         kind in the admin does.
 
-        Translating a page in the admin submits the kind it uses as well, and rewrites that
-        kind's translation from wagtail-localize's records: without them, the Serbian kind
-        would be renamed back to its English name.
+        With them the Serbian kind opens in the translation editor with every field
+        translated, and "Sync translated snippets" on the English kind keeps it up to date.
         """
         source, _created = TranslationSource.get_or_create_from_instance(original)
         for segment in source.stringsegment_set.select_related("string", "context"):

@@ -20,11 +20,13 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
 from wagtail.models import (
+    DraftStateMixin,
     Orderable,
     Page,
     PageManager,
     PageQuerySet,
     PageViewRestriction,
+    RevisionMixin,
     Site,
     TranslatableMixin,
 )
@@ -561,18 +563,26 @@ def validate_link_address(value):
         )
 
 
-class NavigationMenu(TranslatableMixin, ClusterableModel):
-    """The links of one place on the site (the header menu, the footer) in one language."""
+class NavigationMenu(DraftStateMixin, RevisionMixin, TranslatableMixin, ClusterableModel):
+    """The links of one place on the site (the header menu, the footer) in one language.
+
+    Visitors see a menu once it is published. "Translate" copies a menu into another
+    language as a draft, whose link texts the editor then rewrites in the usual editor (the
+    links are not text wagtail-localize translates, so the copy is not kept in sync).
+    """
 
     location = models.CharField(
         max_length=20,
         choices=MenuLocation.choices,
         help_text=_(
             "Where the links are shown. Each language has its own menu for each place; "
-            "until a header menu exists for a language, the header lists the home page's "
-            "subpages marked 'Show in menus'."
+            "until a language's header menu is published, the header lists the home "
+            "page's subpages marked 'Show in menus'."
         ),
     )
+
+    # wagtail-localize: a translation is a copy edited on its own, not kept in sync.
+    localize_default_translation_mode = "simple"
 
     panels = [
         FieldPanel("location"),

@@ -49,7 +49,7 @@ def build_menus(request, site, language):
     """{location: [{"label", "url"}]} for every place, from two queries (the menus, their
     links with their pages), plus one for translations of linked pages when needed."""
     menus = list(
-        NavigationMenu.objects.filter(locale__language_code=language).prefetch_related(
+        NavigationMenu.objects.filter(locale__language_code=language, live=True).prefetch_related(
             Prefetch(
                 "items",
                 queryset=NavigationMenuItem.objects.select_related("link_page").order_by(

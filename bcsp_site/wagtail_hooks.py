@@ -4,7 +4,7 @@ on serving pages."""
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -24,7 +24,9 @@ class NavigationMenuViewSet(SnippetViewSet):
     copy_view_enabled = False
     list_display = [
         "__str__",
+        LocaleColumn(),
         Column("link_count", label=_("Links"), accessor="link_count"),
+        LiveStatusTagColumn(),
     ]
     list_filter = ["location"]
 

@@ -19,7 +19,13 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPan
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, PageManager, TranslatableMixin
+from wagtail.models import (
+    DraftStateMixin,
+    Orderable,
+    PageManager,
+    RevisionMixin,
+    TranslatableMixin,
+)
 from wagtail.search import index
 from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
@@ -82,8 +88,12 @@ ORIGINAL_LANGUAGES = [
 ]
 
 
-class PublicationKind(TranslatableMixin, models.Model):
-    """An editor-managed kind of publication: analysis, report, policy paper…"""
+class PublicationKind(DraftStateMixin, RevisionMixin, TranslatableMixin, models.Model):
+    """An editor-managed kind of publication: analysis, report, policy paper…
+
+    Visitors see a kind once it is published (`live`): a kind's translation starts as a draft
+    with the original's name and is published once translated.
+    """
 
     name = models.CharField(max_length=80, help_text=_("Singular name, e.g. 'Policy paper'."))
     slug = models.SlugField(
@@ -300,7 +310,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         return years
 
     def kinds(self):
-        return list(PublicationKind.objects.filter(locale_id=self.locale_id))
+        return list(PublicationKind.objects.filter(locale_id=self.locale_id, live=True))
 
     def filter_publications(self, request, publications):
         """Apply ?kind=, ?tag= and ?author= filters; unknown values are a 404."""
@@ -310,7 +320,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         kind_slug = request.GET.get("kind", "").strip()
         if kind_slug:
             kind = cached_lookup(
-                PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug),
+                PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug, live=True),
                 "kind",
                 self.locale_id,
                 kind_slug,
@@ -468,7 +478,9 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         return exact, items + page_number_only(params, code)[1]
 
     def kind_publications(self, kind_slug):
-        kind = PublicationKind.objects.filter(locale_id=self.locale_id, slug=kind_slug).first()
+        kind = PublicationKind.objects.filter(
+            locale_id=self.locale_id, slug=kind_slug, live=True
+        ).first()
         if kind is None:
             raise Http404("Unknown kind")
         return kind, self.base_queryset().filter(kind=kind)

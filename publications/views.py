@@ -48,7 +48,7 @@ def form_choices(locale):
     key = f"search:choices:{content_generation()}:{locale.pk}"
     choices = content_cache().get(key)
     if choices is None:
-        kinds = list(PublicationKind.objects.filter(locale=locale))
+        kinds = list(PublicationKind.objects.filter(locale=locale, live=True))
         authors = list(
             AuthorPage.objects.live().filter(locale=locale).only("slug", "title").order_by("title")
         )

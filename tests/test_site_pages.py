@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from wagtail.models import DraftStateMixin, Locale, Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -36,6 +36,9 @@ from tests.factories import (
     menu,
     team_groups,
 )
+
+# Publishing dates and states of draftable snippets, explained by Wagtail's own panels.
+WAGTAIL_PUBLISHING_FIELDS = {field.name for field in DraftStateMixin._meta.fields}
 
 
 def serbian():
@@ -234,6 +237,7 @@ class SitePageAdminTests(WagtailPageTestCase):
                         "menu",
                         "locale",
                         "translation_key",
+                        *WAGTAIL_PUBLISHING_FIELDS,
                     }:
                         continue
                     assert field.help_text, f"{model.__name__}.{field.name} has no help text"
@@ -377,6 +381,7 @@ class MenuAdminTests(WagtailPageTestCase):
             {
                 "location": "header",
                 "items": inline_formset(links, initial=0 if menu is None else len(links)),
+                "action-publish": "action-publish",
             }
         )
         if menu is None:
@@ -437,6 +442,7 @@ class MenuAdminTests(WagtailPageTestCase):
                     ],
                     initial=1,
                 ),
+                "action-publish": "action-publish",
             }
         )
         url = reverse("wagtailsnippets_bcsp_site_navigationmenu:edit", args=(navigation.pk,))

@@ -217,6 +217,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sr", _("Serbian"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
+# "Translate this page" makes a draft; it is published once translated (bcsp_site.translating).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 # The site's Serbian (Latin) catalogue first, then Django's own strings in Latin script
 # (Django's "sr" catalogue is Cyrillic); see the update_translations command.
 LOCALE_PATHS = [

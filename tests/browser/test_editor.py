@@ -11,6 +11,7 @@ from publications.pdf import build_simple_pdf
 TITLE = "Oversight of Private Security Companies"
 SUMMARY = "How the state oversees the private security companies it licenses."
 TITLE_SR = "Nadzor nad privatnim obezbeđenjem"
+SLUG_SR = "nadzor-nad-privatnim-obezbedjenjem"
 SUMMARY_SR = "Kako država nadzire privatne firme za obezbeđenje kojima izdaje dozvole."
 PASSWORD = "a-long-passphrase-1"
 
@@ -91,8 +92,14 @@ def translate_into_serbian(page):
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("successfully submitted for translation into Serbian")).to_be_visible()
 
-    # wagtail-localize's editor: each source field with its own Translate and Save buttons.
-    for field_name, translated in [("Title", TITLE_SR), ("Summary", SUMMARY_SR)]:
+    # wagtail-localize's editor: each source field with its own Translate and Save buttons;
+    # the translation is published once every field is translated.
+    for tab, field_name, translated in [
+        ("Content", "Title", TITLE_SR),
+        ("Content", "Summary", SUMMARY_SR),
+        ("Promote", "Slug", SLUG_SR),
+    ]:
+        page.get_by_role("tab", name=tab).click()
         field = page.get_by_role("listitem").filter(
             has=page.get_by_role("heading", name=field_name, exact=True)
         )
@@ -102,7 +109,7 @@ def translate_into_serbian(page):
         expect(field.get_by_text(translated)).to_be_visible()
         expect(field.get_by_role("textbox")).to_have_count(0)
     page.get_by_role("button", name="Publish in Serbian").click()
-    expect(page.get_by_text(re.compile(f"Published '{TITLE_SR}' in Serbian"))).to_be_visible()
+    expect(page.get_by_text(f"Published '{TITLE_SR}' in Serbian.")).to_be_visible()
 
 
 def the_publication(page):
@@ -156,7 +163,7 @@ def test_editor_publishes_and_translates_a_publication(page, demo_site, tmp_path
     page.goto(english_url)
     page.console_errors.clear()  # only the public pages' scripts are ours to answer for
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Srpski").click()
-    expect(page).to_have_url(re.compile(r"/sr/publications/[\w-]+/$"))
+    expect(page).to_have_url(re.compile(f"/sr/publications/{SLUG_SR}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE_SR)
     expect(page.locator("html")).to_have_attribute("lang", "sr")
     expect(the_publication(page)).to_contain_text(SUMMARY_SR)
