@@ -58,8 +58,9 @@ def has_public_translation(instance, locale):
 
 def untranslated_fields(translation):
     """Names of the fields of `translation` that would still show the source language: text
-    segments not translated, and linked objects (a publication's kind) with no published
-    translation. Empty when the translation is complete."""
+    segments not translated, linked objects (a publication's kind) with no published
+    translation, and what the translated object itself reports (`untranslated_parts()`: a
+    publication's tags still to be named). Empty when the translation is complete."""
     source = translation.source
     locale = translation.target_locale
     paths = list(
@@ -78,7 +79,13 @@ def untranslated_fields(translation):
         if linked is None or not is_public(linked):
             paths.append(segment.context.path)
     model = source.specific_content_type.model_class()
-    return list(dict.fromkeys(field_label(model, path) for path in paths))
+    labels = [field_label(model, path) for path in paths]
+    if hasattr(model, "untranslated_parts"):
+        try:
+            labels += source.get_translated_instance(locale).untranslated_parts()
+        except ObjectDoesNotExist:
+            pass  # not made yet: nothing of it can be published
+    return list(dict.fromkeys(labels))
 
 
 def field_label(model, path):

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import register_converter
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -649,6 +650,14 @@ class PublicationPage(BasePage):
     @cached_property
     def tag_list(self):
         return list(self.tags.all())
+
+    def untranslated_parts(self):
+        """What of this page, besides its text, still reads in another language: tags made
+        from the source's tags and not named in this language yet. A translation waits for
+        them before it is published (bcsp_site.translating)."""
+        if self.tagged_items.filter(tag__needs_translation=True).exists():
+            return [str(capfirst(self._meta.get_field("tags").verbose_name))]
+        return []
 
     @property
     def year(self):

@@ -389,6 +389,29 @@ def test_a_publication_waits_for_its_kind_to_be_translated(
     assert "Briefing" not in html
 
 
+def test_a_publication_waits_for_its_new_tags_to_be_named(
+    admin_client, client, publication, serbian, publish
+):
+    publication.tags.add("intelligence services")
+    publication.save_revision().publish()
+    draft = submit(admin_client, publication, serbian)
+    made = draft.tag_list[0]
+    assert made.locale == serbian and made.needs_translation
+    translate_segments(publication, serbian, SERBIAN)
+
+    response = publish(press_publish, admin_client, draft)
+
+    assert "not translated yet: Tags." in response.content.decode()
+    assert not fresh(draft).live
+
+    made.name, made.slug, made.needs_translation = "bezbednosne službe", "", False
+    made.save()
+    publish(press_publish, admin_client, draft)
+    html = client.get("/sr/publications/skupstinski-nadzor-nad-sluzbama/").content.decode()
+    assert "bezbednosne službe" in html
+    assert "intelligence services" not in html
+
+
 def test_a_menu_is_translated_as_a_draft_copy_edited_in_the_usual_editor(
     admin_client, client, home_page, serbian_site, serbian
 ):
