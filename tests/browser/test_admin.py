@@ -54,13 +54,15 @@ def test_preview_panel_shows_each_kind_of_page(page, demo_site):
 
     # The preview follows what the editor types, before anything is saved. (The editor notes
     # the form's starting state two seconds after the page loads: what is typed sooner is
-    # taken as that state, not as a change.) Typed key by key, as a person does.
-    page.wait_for_function("!!window.wagtail.app.queryController('w-unsaved')?.initialFormData")
-    title = page.get_by_role("textbox", name="Title*")
-    title.clear()
-    title.press_sequentially("A title not saved yet")
-    # Each key sends the form to the preview, which re-renders the whole page: slow on a
-    # busy machine, hence the longer wait.
+    # taken as that state, not as a change. And a change made while the preview is still
+    # loading waits for the next one, so the edit is made once the preview is idle.)
+    page.wait_for_function(
+        "window.wagtail.app.queryController('w-unsaved')?.initialFormData"
+        " && window.wagtail.app.queryController('w-preview')?.ready"
+        " && !window.wagtail.app.queryController('w-preview').updatePromise"
+    )
+    page.get_by_role("textbox", name="Title*").fill("A title not saved yet")
+    # The preview re-renders the whole page: slow on a busy machine, hence the longer wait.
     expect(preview.get_by_role("heading", level=1)).to_have_text(
         "A title not saved yet", timeout=15_000
     )
@@ -259,14 +261,15 @@ def fill_the_editors_in_tray():
     Bulletin.objects.create(subject="E-bulletin — June")
     for number in range(2):
         Subscriber.objects.create(email=f"s{number}@example.org", status="confirmed")
-    untranslated = (
-        PublicationPage.objects.filter(locale__language_code="en", opedpage__isnull=True)
-        .exclude(
-            translation_key__in=PublicationPage.objects.filter(locale__language_code="sr").values(
-                "translation_key"
-            )
+    # Every demo publication already has its Serbian translation: an editor writes a new one.
+    untranslated = publication.get_parent().add_child(
+        instance=PublicationPage(
+            title="Security Sector Reform in the Western Balkans",
+            slug="security-sector-reform-western-balkans",
+            kind=publication.kind,
+            publication_date=publication.publication_date,
+            summary="Where reform of the security sector stands across the region.",
         )
-        .first()
     )
     source, _created = TranslationSource.get_or_create_from_instance(untranslated)
     translation = Translation.objects.create(

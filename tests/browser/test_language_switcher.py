@@ -107,7 +107,7 @@ def test_switcher_keeps_a_search_with_its_words_and_filters(page, demo_site):
     base = demo_site.url
     page.goto(f"{base}/en/search/")
     page.get_by_role("searchbox", name="Keywords").fill("security")
-    page.get_by_text("Advanced search", exact=True).click()
+    page.get_by_role("search", name="Search publications").get_by_text("Advanced search").click()
     page.get_by_label("Analysis").check()
     page.get_by_role("combobox", name="Tag").fill("state of emergency")
     page.get_by_role("button", name="Search with these filters").click()

@@ -235,7 +235,7 @@ def test_the_comment_form_s_states_pass_axe_and_the_nu_checker(
 def test_the_comment_form_is_laid_out_like_the_site_s_other_forms(page, demo_site, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{demo_site.url}/en/e-bulletin/")
-    signup_label = page.get_by_role("main").get_by_text("Email address", exact=True)
+    signup_label = page.locator("label[for=ebulletin-page-email]")
     label_style = signup_label.evaluate(
         "label => { const s = getComputedStyle(label); return [s.display, s.fontWeight]; }"
     )
