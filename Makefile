@@ -36,8 +36,10 @@ run: demo
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runserver $(HOST)
 
+# In parallel, one worker per core; the browser tests in a run of their own, after the rest.
 test: install-dev tests/browser/node_modules/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not browser"
+	$(BIN)/python -m pytest -n auto -m browser
 
 lint: install-dev
 	$(BIN)/ruff check .

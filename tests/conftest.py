@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -10,6 +11,16 @@ from tests.factories import (
     HomePageFactory,
     PublicationIndexPageFactory,
 )
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker has a Redis database of its own (the given one, then the
+    ones below it), so a test that empties its database never empties another worker's."""
+    url = os.environ.get("REDIS_TEST_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if url and worker.startswith("gw"):
+        base, _, database = url.rpartition("/")
+        os.environ["REDIS_TEST_URL"] = f"{base}/{int(database or 0) - int(worker[2:])}"
 
 
 @pytest.fixture(autouse=True)

@@ -48,18 +48,25 @@ def first_page(model, language="en", **filters):
 def test_preview_panel_shows_each_kind_of_page(page, demo_site):
     sign_in(page, demo_site.url)
     english = first_page(PublicationPage, opedpage__isnull=True)
+    # The editor notes the form's starting state two seconds after its scripts start (and
+    # again if they restart meanwhile): what is typed sooner is taken as that state, not as a
+    # change. The page records when it noted it, so the edit below comes after the last time.
+    page.add_init_script(
+        "window.formNoted = [];"
+        "document.addEventListener('w-unsaved:watch-edits',"
+        " () => window.formNoted.push(performance.now()));"
+    )
     page.goto(f"{demo_site.url}/admin/pages/{english.pk}/edit/")
     preview = open_preview_panel(page)
     expect(preview.get_by_role("heading", level=1)).to_have_text(english.title)
 
-    # The preview follows what the editor types, before anything is saved. (The editor notes
-    # the form's starting state two seconds after the page loads: what is typed sooner is
-    # taken as that state, not as a change. And a change made while the preview is still
-    # loading waits for the next one, so the edit is made once the preview is idle.)
+    # The preview follows what the editor types, before anything is saved. A change made while
+    # the preview is still loading waits for the next one, so the edit is made once it is idle.
     page.wait_for_function(
-        "window.wagtail.app.queryController('w-unsaved')?.initialFormData"
+        "window.formNoted.length && performance.now() - window.formNoted.at(-1) > 2500"
         " && window.wagtail.app.queryController('w-preview')?.ready"
-        " && !window.wagtail.app.queryController('w-preview').updatePromise"
+        " && !window.wagtail.app.queryController('w-preview').updatePromise",
+        polling=250,
     )
     page.get_by_role("textbox", name="Title*").fill("A title not saved yet")
     # The preview re-renders the whole page: slow on a busy machine, hence the longer wait.
