@@ -9,7 +9,9 @@ from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .hashing import hash_email, hash_ip, hash_token
+from bcsp_site.core.visitors import hash_ip
+
+from .hashing import hash_email, hash_token
 from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
 from .tokens import manage_token_matches
 
@@ -26,7 +28,7 @@ def subscribe(*, email, name, language, consent_text, consent_language, ip):
     consent = {
         "consent_text": consent_text,
         "consent_at": timezone.now(),
-        "consent_ip_hash": hash_ip(ip),
+        "consent_ip_hash": hash_ip(ip, "newsletter"),
         "consent_language": consent_language,
     }
     with transaction.atomic():

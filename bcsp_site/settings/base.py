@@ -84,8 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "bcsp_site.security.PermissionsPolicyMiddleware",
-    "bcsp_site.security.AdminAccessMiddleware",
+    "bcsp_site.core.security.PermissionsPolicyMiddleware",
+    "bcsp_site.core.security.AdminAccessMiddleware",
     "bcsp_site.security.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after static files: a cached page is answered before sessions, CSRF and the rest.
@@ -387,8 +387,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "bcsp_site.security.client_ip"
-AXES_CLIENT_STR_CALLABLE = "bcsp_site.security.login_client_str"
+AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
+AXES_CLIENT_STR_CALLABLE = "bcsp_site.core.security.login_client_str"
 AXES_LOCKOUT_CALLABLE = "bcsp_site.errors.login_locked_out"
 LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
 
