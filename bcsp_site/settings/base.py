@@ -281,6 +281,8 @@ NEWSLETTER_SIGNUPS_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_IP", 10)
 NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
 NEWSLETTER_RATE_WINDOW = env_int("NEWSLETTER_RATE_WINDOW", 3600)
 NEWSLETTER_TRUSTED_PROXY_COUNT = env_int("NEWSLETTER_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
+# The page type bulletins list: named here so the e-bulletin never imports the app that has it.
+NEWSLETTER_PUBLICATION_MODEL = "publications.PublicationPage"
 
 # Reader comments: who is told about new ones, the per-IP rate limit, the salt of the
 # stored IP hashes (default: SECRET_KEY), proxies in front of the site whose
