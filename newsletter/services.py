@@ -5,8 +5,6 @@ views can answer every visitor the same way whatever the address's state.
 """
 
 from django.db import transaction
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
 from bcsp_site.core.visitors import hash_ip
@@ -141,7 +139,7 @@ def unsubscribe(subscriber):
 
 
 def erase(subscriber):
-    """Delete the subscriber; the pre_delete handler below keeps only the hashes."""
+    """Delete the subscriber; ``signals.keep_suppression_hash`` keeps only the hashes."""
     subscriber.delete()
 
 
@@ -152,19 +150,3 @@ def find_by_unsubscribe_token(token):
         return subscriber, False
     erased = SuppressedAddress.objects.filter(unsubscribe_token_hash=hash_token(token)).exists()
     return None, erased
-
-
-@receiver(pre_delete, sender=Subscriber, dispatch_uid="newsletter-erase-subscriber")
-def _keep_suppression_hash(sender, instance, **kwargs):
-    """Whatever deletes a subscriber (erasure link, admin, clean-up), keep no personal data:
-    delivery records lose their error texts (which may quote the address) and anyone who
-    ever confirmed leaves a keyed hash so the unsubscribe is honoured."""
-    instance.deliveries.exclude(error="").update(error="")
-    if instance.confirmed_at is not None:
-        SuppressedAddress.objects.update_or_create(
-            email_hash=instance.email_hash,
-            defaults={
-                "unsubscribe_token_hash": hash_token(instance.unsubscribe_token),
-                "erased_at": timezone.now(),
-            },
-        )
