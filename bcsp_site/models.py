@@ -37,9 +37,9 @@ from publications.blocks import BodyBlock
 
 from . import fragments
 from .blocks import SidebarBlock, SocialProfilesBlock, TeamBlock
+from .core.security import framable_by_admin
 from .page_forms import BasePageForm
 from .renditions import attach_renditions
-from .security import framable_by_admin
 
 FEATURED_MAX = 8
 FEATURED_MIN = 5

@@ -1,104 +1,15 @@
-"""Site-wide protections: the visitor's real address, the admin address allow-list, the
-Permissions-Policy header, refusal of malformed requests, what login throttling logs, and
-which responses the admin may show in a frame.
+"""Refusal of malformed requests, answered with the site's own 400 page."""
 
-Everything that needs the visitor's IP address asks ``client_ip`` so that one setting,
-``TRUSTED_PROXY_COUNT``, says how far ``X-Forwarded-For`` can be believed.
-"""
-
-import ipaddress
 import logging
 import re
-from functools import lru_cache
-from urllib.parse import urlsplit
 
-from csp.constants import SELF
-from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import DataError
 from django.http import Http404
-from django.utils.crypto import salted_hmac
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from bcsp_site.errors import bad_request_response
 
 logger = logging.getLogger("bcsp.security")
-
-
-def client_ip(request):
-    """The visitor's address: REMOTE_ADDR, or the right entry of X-Forwarded-For.
-
-    With ``TRUSTED_PROXY_COUNT = n`` the n-th address from the right of X-Forwarded-For is
-    the one the outermost trusted proxy saw; anything further left is the client's to forge.
-    """
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if proxies > 0:
-        forwarded = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if hop.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def is_cross_site(request):
-    """True when the browser says this form was sent from another site.
-
-    For the public forms that pages served from a shared cache carry (comments, the
-    e-bulletin sign-up), which cannot hold a per-visitor CSRF token. Browsers send Origin
-    with every cross-origin POST; where it is missing (old browsers, some privacy tools) the
-    Referer is checked instead. A request with neither cannot be a cross-site form post from
-    a current browser, and a script outside a browser could send the same request anyway.
-    Only the host is compared: behind a TLS-terminating proxy the scheme Django sees may
-    differ from the browser's, and http and https of one host are the same site here.
-    """
-    for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
-        value = request.META.get(header)
-        if not value:
-            continue
-        parts = urlsplit(value)
-        if f"{parts.scheme}://{parts.netloc}" in settings.CSRF_TRUSTED_ORIGINS:
-            return False
-        return parts.netloc.lower() != request.get_host().lower()
-    return False
-
-
-@lru_cache(maxsize=8)
-def _networks(entries):
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-
-
-def address_allowed(ip, allowed):
-    """True when ``ip`` falls in one of the ``allowed`` addresses or networks (CIDR)."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return any(address in network for network in _networks(tuple(allowed)))
-
-
-class AdminAccessMiddleware:
-    """With ``ADMIN_ALLOWED_IPS`` set, the admin answers 404 to every other address.
-
-    A 404 rather than a 403: an attacker scanning for a Wagtail admin learns nothing.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        allowed = getattr(settings, "ADMIN_ALLOWED_IPS", ())
-        if (
-            allowed
-            and request.path_info.startswith("/admin/")
-            and not address_allowed(client_ip(request), allowed)
-        ):
-            raise Http404("Not found")
-        return self.get_response(request)
 
 
 # A path segment that is a number (optionally with an extension, as in /cite/<id>.bib)
@@ -160,37 +71,3 @@ class RequestSanityMiddleware:
         limit = getattr(settings, "MAX_QUERY_STRING_LENGTH", 4096)
         query_string = request.META.get("QUERY_STRING", "")
         return len(query_string) > limit or "\x00" in request.path
-
-
-class PermissionsPolicyMiddleware:
-    """Adds ``Permissions-Policy`` (browser features the site never uses are switched off)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        policy = getattr(settings, "PERMISSIONS_POLICY", "")
-        if policy and "Permissions-Policy" not in response:
-            response["Permissions-Policy"] = policy
-        return response
-
-
-def framable_by_admin(view):
-    """Let pages of this site's own origin show the view's response in a frame.
-
-    For previews: the page editor shows them in an iframe beside the form. Every other
-    response keeps ``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``. Works on view
-    functions and on methods such as ``Page.serve_preview``.
-    """
-    return xframe_options_sameorigin(csp_replace({"frame-ancestors": [SELF]})(view))
-
-
-def _pseudonym(kind, value):
-    return salted_hmac(f"bcsp.log.{kind}", value or "", algorithm="sha256").hexdigest()[:12]
-
-
-def login_client_str(username, ip_address, user_agent, path_info, request):
-    """How failed admin logins are described in the logs: keyed pseudonyms, so repeated
-    attempts can be told apart and correlated, but no username or address is written."""
-    return f"user#{_pseudonym('username', username)} client#{_pseudonym('ip', ip_address)}"

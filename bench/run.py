@@ -130,7 +130,7 @@ def varied_searches():
     titles, with each kind as a filter (some two thousand)."""
     from urllib.parse import urlencode
 
-    from bcsp_site.management.commands.load_demo_content import SYNTHETIC_NOUNS, SYNTHETIC_TOPICS
+    from bcsp_site.demo.bulk import SYNTHETIC_NOUNS, SYNTHETIC_TOPICS
     from publications.models import PublicationKind
 
     kinds = PublicationKind.objects.filter(locale__language_code="en").values_list(

@@ -1,8 +1,9 @@
-"""Moderation in the Wagtail admin: the comments listing, its menu item and bulk actions."""
+"""Moderation in the Wagtail admin: the comments listing and its bulk actions."""
 
 from urllib.parse import urlencode
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
@@ -10,14 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
-from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
@@ -27,21 +25,25 @@ from .invalidation import shown_comments_changed
 from .models import Comment
 
 MODERATE = "moderate"
+READERS_ONLY = {"add", "copy"}
 
 
 class CommentPermissionPolicy(ModelPermissionPolicy):
-    """Everything editors do with comments needs the one "moderate" permission.
+    """Everything editors do with comments needs the one "moderate" permission
+    (``comments.moderate_comment``; the model has no add, change or delete permissions).
 
     Nobody adds or copies comments in the admin: they come from readers.
     """
 
-    def _get_permission_codename(self, action):
-        return "moderate_comment"
-
     def user_has_permission(self, user, action):
-        if action in {"add", "copy"}:
+        if action in READERS_ONLY:
             return False
-        return super().user_has_permission(user, action)
+        return super().user_has_permission(user, MODERATE)
+
+    def users_with_any_permission(self, actions):
+        if set(actions) <= READERS_ONLY:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission([MODERATE])
 
 
 class CommentFilterSet(WagtailFilterSet):
@@ -94,7 +96,7 @@ class CommentIndexView(IndexView):
                 continue
             url = reverse("wagtail_bulk_action", args=("comments", "comment", action.action_type))
             buttons.append(
-                ListingMenuItem(
+                Button(
                     action.display_name,
                     url=f"{url}?{query}",
                     icon_name=action.icon_name,
@@ -115,26 +117,6 @@ class CommentModerationForm(WagtailAdminModelForm):
         if commit:
             comment.save()
         return comment
-
-
-class PendingCommentsMenuItem(MenuItem):
-    """The "Comments" menu item, with the number of comments awaiting moderation."""
-
-    def is_shown(self, request):
-        policy = policy_registry.get_by_type(Comment)
-        return policy.user_has_permission(request.user, MODERATE)
-
-    def render_component(self, request):
-        pending = Comment.objects.pending().count()
-        label = f"{self.label} ({pending})" if pending else str(self.label)
-        return LinkMenuItem(
-            self.name,
-            label,
-            self.url,
-            icon_name=self.icon_name,
-            classname=self.classname,
-            attrs=self.attrs,
-        )
 
 
 class CommentViewSet(SnippetViewSet):
@@ -194,15 +176,6 @@ class CommentViewSet(SnippetViewSet):
     @property
     def menu_url(self):
         return reverse(self.get_url_name("list")) + "?status=pending"
-
-    def get_menu_item(self, order=None):
-        return PendingCommentsMenuItem(
-            label=self.menu_label,
-            url=self.menu_url,
-            name=self.menu_name,
-            icon_name=self.menu_icon,
-            order=self.get_menu_item_order(order),
-        )
 
 
 class ModerateBulkAction(SnippetBulkAction):

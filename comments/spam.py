@@ -22,15 +22,14 @@ a working form for up to ``MAX_FORM_AGE`` (the page cache keeps copies for far l
 reader starts writing. Posting needs no CSRF token (see ``comments.views``).
 """
 
-import ipaddress
 import logging
 import re
 import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
-from django.utils.crypto import salted_hmac
+
+from bcsp_site.core import visitors
 
 logger = logging.getLogger("bcsp.comments")
 
@@ -74,47 +73,15 @@ def count_links(text):
     return len(LINK_PATTERN.findall(text or ""))
 
 
-def client_ip(request):
-    """The visitor's address, trusting X-Forwarded-For only as far as the configured proxies."""
-    proxies = settings.COMMENTS_TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def hash_ip(ip):
-    """A salted, keyed hash of an address: repeat senders can be spotted, nobody's IP is kept."""
-    secret = getattr(settings, "COMMENTS_IP_SALT", "") or None
-    return salted_hmac("comments.ip", ip, secret=secret, algorithm="sha256").hexdigest()
-
-
-def rate_limit_bucket(ip):
-    """IPv6 visitors usually own a whole /64, so they share one allowance per /64."""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    return str(address)
+    """The comment's stored IP hash, keyed by ``COMMENTS_IP_SALT`` when it is set."""
+    return visitors.hash_ip(ip, "comments", secret=settings.COMMENTS_IP_SALT or None)
 
 
 def rate_limit_exceeded(ip):
-    """Count one comment from this address; True once it is over the allowance for the window.
-
-    ``add`` creates the counter with the window as its lifetime only if it is missing and
-    ``incr`` is atomic in Redis, so concurrent workers never lose a count.
-    """
-    key = f"comments:rate:{hash_ip(rate_limit_bucket(ip))}"
-    window = settings.COMMENTS_RATE_WINDOW
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The counter expired between add() and incr(): this comment opens a new window.
-        cache.add(key, 1, timeout=window)
-        count = 1
-    return count > settings.COMMENTS_RATE_LIMIT
+    """Count one comment from this address; True once it is over the allowance for the window."""
+    return not visitors.within_rate_limit(
+        f"comments:rate:{hash_ip(visitors.network_of(ip))}",
+        settings.COMMENTS_RATE_LIMIT,
+        settings.COMMENTS_RATE_WINDOW,
+    )

@@ -22,6 +22,7 @@ apply to every comment.
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -34,13 +35,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
+from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.visitors import client_ip
 from bcsp_site.page_cache import cacheable
-from bcsp_site.security import is_cross_site
 
 from .forms import CommentForm
 from .models import USER_AGENT_MAX_LENGTH, Comment, page_takes_comments
 from .notifications import queue_moderator_email
-from .spam import client_ip, hash_ip, make_form_token, rate_limit_exceeded
+from .spam import hash_ip, make_form_token, rate_limit_exceeded
 
 logger = logging.getLogger("bcsp.comments")
 
@@ -93,7 +95,7 @@ def receive_comment(request, page):
         form.refresh_token()
         return render_page_with_form(request, page, form, status=400)
 
-    ip = client_ip(request)
+    ip = client_ip(request, settings.COMMENTS_TRUSTED_PROXY_COUNT)
     if rate_limit_exceeded(ip):
         logger.info("Comment refused on page %s: rate limit", page.pk)
         form.add_error(None, RATE_LIMITED)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,11 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("E-bulletin")
 
     def ready(self):
-        from . import services  # noqa: F401  (connects the erasure signal handler)
+        from . import signals
+        from .models import Subscriber
+
+        pre_delete.connect(
+            signals.keep_suppression_hash,
+            sender=Subscriber,
+            dispatch_uid="newsletter-erase-subscriber",
+        )

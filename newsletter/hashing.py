@@ -25,9 +25,5 @@ def hash_email(email):
     ).hexdigest()
 
 
-def hash_ip(ip):
-    return salted_hmac("newsletter.ip", ip or "", algorithm="sha256").hexdigest()
-
-
 def hash_token(token):
     return salted_hmac("newsletter.unsubscribe", token or "", algorithm="sha256").hexdigest()

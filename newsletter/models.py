@@ -237,8 +237,6 @@ class Bulletin(PreviewableMixin, ClusterableModel):
 
     def default_publications(self):
         """Live publications in this language first published since the last bulletin."""
-        from publications.models import PublicationPage
-
         previous = (
             Bulletin.objects.filter(language=self.language, queued_at__isnull=False)
             .exclude(pk=self.pk)
@@ -248,11 +246,8 @@ class Bulletin(PreviewableMixin, ClusterableModel):
         )
         since = previous or timezone.now() - timedelta(days=DEFAULT_ITEMS_LOOKBACK_DAYS)
         return list(
-            PublicationPage.objects.live()
-            .public()
+            listable_publications()
             .filter(locale__language_code=self.language, first_published_at__gt=since)
-            .select_related("kind")
-            .prefetch_related("author_links__author")
             .order_by("-first_published_at")[:DEFAULT_ITEMS_MAX]
         )
 
@@ -266,18 +261,10 @@ class Bulletin(PreviewableMixin, ClusterableModel):
 
     def publications(self):
         """The chosen publications that are still live, in the editor's order."""
-        from publications.models import PublicationPage
-
         chosen = [item.publication_id for item in self.items.all() if item.publication_id]
         if not chosen:
             return self.default_publications()
-        pages = (
-            PublicationPage.objects.live()
-            .public()
-            .filter(pk__in=chosen)
-            .select_related("kind")
-            .prefetch_related("author_links__author")
-        )
+        pages = listable_publications().filter(pk__in=chosen)
         by_id = {page.pk: page for page in pages}
         return [by_id[pk] for pk in chosen if pk in by_id]
 
@@ -321,7 +308,7 @@ class Bulletin(PreviewableMixin, ClusterableModel):
 class BulletinItem(Orderable):
     bulletin = ParentalKey(Bulletin, on_delete=models.CASCADE, related_name="items")
     publication = models.ForeignKey(
-        "publications.PublicationPage",
+        settings.NEWSLETTER_PUBLICATION_MODEL,
         on_delete=models.CASCADE,
         related_name="+",
         help_text=_("A publication or op-ed to list in the bulletin."),
@@ -331,6 +318,22 @@ class BulletinItem(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("publication")
+
+
+def listable_publications():
+    """The live, public pages a bulletin can list, with what its email shows of each.
+
+    The page type is the one ``BulletinItem.publication`` points to
+    (``NEWSLETTER_PUBLICATION_MODEL``); it offers ``summary``, ``publication_date``, a
+    ``kind`` and ``author_links`` to authors (see ``emails.BulletinMessageBuilder``).
+    """
+    page_model = BulletinItem._meta.get_field("publication").related_model
+    return (
+        page_model.objects.live()
+        .public()
+        .select_related("kind")
+        .prefetch_related("author_links__author")
+    )
 
 
 class Delivery(models.Model):

@@ -5,11 +5,11 @@ views can answer every visitor the same way whatever the address's state.
 """
 
 from django.db import transaction
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
-from .hashing import hash_email, hash_ip, hash_token
+from bcsp_site.core.visitors import hash_ip
+
+from .hashing import hash_email, hash_token
 from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
 from .tokens import manage_token_matches
 
@@ -26,7 +26,7 @@ def subscribe(*, email, name, language, consent_text, consent_language, ip):
     consent = {
         "consent_text": consent_text,
         "consent_at": timezone.now(),
-        "consent_ip_hash": hash_ip(ip),
+        "consent_ip_hash": hash_ip(ip, "newsletter"),
         "consent_language": consent_language,
     }
     with transaction.atomic():
@@ -139,7 +139,7 @@ def unsubscribe(subscriber):
 
 
 def erase(subscriber):
-    """Delete the subscriber; the pre_delete handler below keeps only the hashes."""
+    """Delete the subscriber; ``signals.keep_suppression_hash`` keeps only the hashes."""
     subscriber.delete()
 
 
@@ -150,19 +150,3 @@ def find_by_unsubscribe_token(token):
         return subscriber, False
     erased = SuppressedAddress.objects.filter(unsubscribe_token_hash=hash_token(token)).exists()
     return None, erased
-
-
-@receiver(pre_delete, sender=Subscriber, dispatch_uid="newsletter-erase-subscriber")
-def _keep_suppression_hash(sender, instance, **kwargs):
-    """Whatever deletes a subscriber (erasure link, admin, clean-up), keep no personal data:
-    delivery records lose their error texts (which may quote the address) and anyone who
-    ever confirmed leaves a keyed hash so the unsubscribe is honoured."""
-    instance.deliveries.exclude(error="").update(error="")
-    if instance.confirmed_at is not None:
-        SuppressedAddress.objects.update_or_create(
-            email_hash=instance.email_hash,
-            defaults={
-                "unsubscribe_token_hash": hash_token(instance.unsubscribe_token),
-                "erased_at": timezone.now(),
-            },
-        )

@@ -21,8 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.visitors import client_ip
 from bcsp_site.page_cache import cacheable
-from bcsp_site.security import is_cross_site
 
 from . import ratelimit, services
 from .forms import LanguageForm, ManageRequestForm, SignupForm, current_language
@@ -34,6 +35,10 @@ from .tokens import (
     read_confirmation_token,
     read_manage_token,
 )
+
+
+def visitor_ip(request):
+    return client_ip(request, settings.NEWSLETTER_TRUSTED_PROXY_COUNT)
 
 
 def _rate_limited_message():
@@ -55,7 +60,7 @@ def signup(request):
             status = 403
         elif not form.is_valid():
             status = 400
-        elif not ratelimit.allow_signup(ratelimit.client_ip(request), form.cleaned_data["email"]):
+        elif not ratelimit.allow_signup(visitor_ip(request), form.cleaned_data["email"]):
             form.add_error(None, _rate_limited_message())
             status = 429
         else:
@@ -66,7 +71,7 @@ def signup(request):
                 language=data["language"],
                 consent_text=form.consent_wording,
                 consent_language=current_language(),
-                ip=ratelimit.client_ip(request),
+                ip=visitor_ip(request),
             )
             # The same answer for every address, new or known: nothing to enumerate.
             return redirect(reverse("newsletter:signup_sent"), permanent=False)
@@ -98,7 +103,7 @@ def manage_request(request):
     if not form.is_valid():
         return _signup_page(request, manage_form=form, status=400)
     email = form.cleaned_data["email"]
-    if not ratelimit.allow_manage_request(ratelimit.client_ip(request), email):
+    if not ratelimit.allow_manage_request(visitor_ip(request), email):
         form.add_error(
             None,
             _(
@@ -232,7 +237,7 @@ def resend(request):
         return _link_problem(request, "invalid", 400)
     subscriber = Subscriber.objects.filter(pk=payload["s"]).first()
     if subscriber is not None:
-        if not ratelimit.allow_signup(ratelimit.client_ip(request), subscriber.email):
+        if not ratelimit.allow_signup(visitor_ip(request), subscriber.email):
             return _link_problem(request, "rate_limited", 429)
         services.resend_confirmation(payload["s"], payload["n"])
     return redirect("newsletter:signup_sent")

@@ -160,7 +160,7 @@ def two_languages_of_authors(home_page, author_index):
     """Authors in English, each translated into Serbian, and one only in Serbian."""
     from wagtail.models import Locale
 
-    from bcsp_site.demo_serbian import publish_translation
+    from bcsp_site.demo.serbian import publish_translation
     from tests.factories import AuthorPageFactory
 
     serbian = Locale.objects.get_or_create(language_code="sr")[0]
@@ -304,7 +304,7 @@ def dashboard_queries(client):
 def test_dashboard_costs_the_same_queries_at_two_sizes(superuser_client, publication):
     from wagtail.models import Locale
 
-    from bcsp_site.demo_serbian import publish_translation
+    from bcsp_site.demo.serbian import publish_translation
 
     serbian = Locale.objects.get_or_create(language_code="sr")[0]
     home_sr = publish_translation(publication.get_parent().get_parent(), serbian, title="Početna")

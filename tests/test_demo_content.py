@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
 from authors.models import AuthorPage
+from bcsp_site.demo.bulk import child_path, position_of
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,
@@ -172,3 +173,9 @@ def test_translating_a_page_in_the_admin_keeps_the_serbian_kind_names(admin_clie
     assert names["op-ed"] == "Autorski tekst"
     translation = english_only.get_translation(serbian).specific
     assert translation.kind.name == "Autorski tekst"
+
+
+def test_generated_paths_follow_treebeards_path_format():
+    assert child_path("0001", 1) == "00010001"
+    assert child_path("0001", len(Page.alphabet)) == "00010010"
+    assert position_of(child_path("00010002", 12345)) == 12345

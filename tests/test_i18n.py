@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Locale, Page
 
-from bcsp_site.demo_serbian import publish_translation
+from bcsp_site.demo.serbian import publish_translation
 from bcsp_site.models import HomeFeaturedPublication
 from newsletter.models import Subscriber
 from publications.models import PublicationKind, PublicationTag

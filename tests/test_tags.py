@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 
-from bcsp_site.demo_serbian import publish_translation
+from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationPage, PublicationPageTag, PublicationTag
 from tests import test_i18n
 from tests.factories import PublicationPageFactory

@@ -28,7 +28,7 @@ from wagtail_localize.segments.extract import extract_segments
 
 from authors.models import AuthorPage
 from bcsp_site import translating
-from bcsp_site.demo_serbian import publish_translation
+from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationKind
 from tests.factories import (
     PublicationKindFactory,

@@ -84,8 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "bcsp_site.security.PermissionsPolicyMiddleware",
-    "bcsp_site.security.AdminAccessMiddleware",
+    "bcsp_site.core.security.PermissionsPolicyMiddleware",
+    "bcsp_site.core.security.AdminAccessMiddleware",
     "bcsp_site.security.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after static files: a cached page is answered before sessions, CSRF and the rest.
@@ -281,6 +281,8 @@ NEWSLETTER_SIGNUPS_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_IP", 10)
 NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
 NEWSLETTER_RATE_WINDOW = env_int("NEWSLETTER_RATE_WINDOW", 3600)
 NEWSLETTER_TRUSTED_PROXY_COUNT = env_int("NEWSLETTER_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
+# The page type bulletins list: named here so the e-bulletin never imports the app that has it.
+NEWSLETTER_PUBLICATION_MODEL = "publications.PublicationPage"
 
 # Reader comments: who is told about new ones, the per-IP rate limit, the salt of the
 # stored IP hashes (default: SECRET_KEY), proxies in front of the site whose
@@ -387,8 +389,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
-AXES_CLIENT_IP_CALLABLE = "bcsp_site.security.client_ip"
-AXES_CLIENT_STR_CALLABLE = "bcsp_site.security.login_client_str"
+AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
+AXES_CLIENT_STR_CALLABLE = "bcsp_site.core.security.login_client_str"
 AXES_LOCKOUT_CALLABLE = "bcsp_site.errors.login_locked_out"
 LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
 

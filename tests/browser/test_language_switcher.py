@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from wagtail.models import Locale
 
 from authors.models import AuthorPage
-from bcsp_site.demo_serbian import publish_translation
+from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationIndexPage
 from tests.factories import PublicationPageFactory
 

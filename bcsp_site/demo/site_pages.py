@@ -8,14 +8,15 @@ are looked up by slug and by translation, menus by place and language.
 
 from wagtail.models import Locale, Page
 
-from .demo_serbian import publish_translation
-from .models import (
+from bcsp_site.models import (
     MenuLocation,
     NavigationMenu,
     NavigationMenuItem,
     StandardPage,
     TeamPage,
 )
+
+from .serbian import publish_translation
 
 
 def paragraph(*sentences):
@@ -317,7 +318,7 @@ def load_site_pages(home, authors, publication_index=None, author_index=None):
     """Create the pages and menus above under the English `home` (idempotent).
 
     `authors` maps author slugs to the English AuthorPage objects for the team page. The
-    Serbian pages go under the Serbian home page, which bcsp_site.demo_serbian makes first.
+    Serbian pages go under the Serbian home page, which bcsp_site.demo.serbian makes first.
     """
     english = Locale.objects.get(language_code="en")
     serbian = Locale.objects.get_or_create(language_code="sr")[0]

@@ -114,7 +114,7 @@ PUBLICATIONS = {
             "Saša Đorđević."
         ),
     },
-    # The demo's further publications (see MORE_PUBLICATIONS in load_demo_content).
+    # The demo's further publications (see MORE_PUBLICATIONS in bcsp_site.demo.seed).
     "safe-city-without-safeguards": {
         "title": "Bezbedan grad bez zaštite: nove kamere u Beogradu",
         "slug": "bezbedan-grad-bez-zastite",

@@ -1,0 +1,1 @@
+"""What every app builds on: imports only Django, Wagtail and third-party libraries."""

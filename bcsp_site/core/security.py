@@ -1,0 +1,109 @@
+"""Site-wide protections: the admin address allow-list, the Permissions-Policy header, which
+responses the admin may show in a frame, the cross-site check of public forms and what login
+throttling logs.
+"""
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.http import Http404
+from django.utils.crypto import salted_hmac
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from .visitors import client_ip
+
+
+def is_cross_site(request):
+    """True when the browser says this form was sent from another site.
+
+    For the public forms that pages served from a shared cache carry (comments, the
+    e-bulletin sign-up), which cannot hold a per-visitor CSRF token. Browsers send Origin
+    with every cross-origin POST; where it is missing (old browsers, some privacy tools) the
+    Referer is checked instead. A request with neither cannot be a cross-site form post from
+    a current browser, and a script outside a browser could send the same request anyway.
+    Only the host is compared: behind a TLS-terminating proxy the scheme Django sees may
+    differ from the browser's, and http and https of one host are the same site here.
+    """
+    for header in ("HTTP_ORIGIN", "HTTP_REFERER"):
+        value = request.META.get(header)
+        if not value:
+            continue
+        parts = urlsplit(value)
+        if f"{parts.scheme}://{parts.netloc}" in settings.CSRF_TRUSTED_ORIGINS:
+            return False
+        return parts.netloc.lower() != request.get_host().lower()
+    return False
+
+
+@lru_cache(maxsize=8)
+def _networks(entries):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def address_allowed(ip, allowed):
+    """True when ``ip`` falls in one of the ``allowed`` addresses or networks (CIDR)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in _networks(tuple(allowed)))
+
+
+class AdminAccessMiddleware:
+    """With ``ADMIN_ALLOWED_IPS`` set, the admin answers 404 to every other address.
+
+    A 404 rather than a 403: an attacker scanning for a Wagtail admin learns nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        allowed = getattr(settings, "ADMIN_ALLOWED_IPS", ())
+        if (
+            allowed
+            and request.path_info.startswith("/admin/")
+            and not address_allowed(client_ip(request), allowed)
+        ):
+            raise Http404("Not found")
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds ``Permissions-Policy`` (browser features the site never uses are switched off)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response
+
+
+def framable_by_admin(view):
+    """Let pages of this site's own origin show the view's response in a frame.
+
+    For previews: the page editor shows them in an iframe beside the form. Every other
+    response keeps ``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``. Works on view
+    functions and on methods such as ``Page.serve_preview``.
+    """
+    return xframe_options_sameorigin(csp_replace({"frame-ancestors": [SELF]})(view))
+
+
+def _pseudonym(kind, value):
+    return salted_hmac(f"bcsp.log.{kind}", value or "", algorithm="sha256").hexdigest()[:12]
+
+
+def login_client_str(username, ip_address, user_agent, path_info, request):
+    """How failed admin logins are described in the logs: keyed pseudonyms, so repeated
+    attempts can be told apart and correlated, but no username or address is written."""
+    return f"user#{_pseudonym('username', username)} client#{_pseudonym('ip', ip_address)}"

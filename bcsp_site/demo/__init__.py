@@ -1,0 +1,1 @@
+"""Demo content: the seed site, and synthetic publications in bulk for benchmarks."""
