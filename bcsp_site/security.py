@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.crypto import salted_hmac
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from bcsp_site.errors import bad_request_response
+from bcsp_site.core.errors import bad_request_response
 
 logger = logging.getLogger("bcsp.security")
 

@@ -34,7 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
-from bcsp_site.page_cache import cacheable
+from bcsp_site.caching.page_cache import cacheable
 from bcsp_site.security import is_cross_site
 
 from .forms import CommentForm

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from authors.models import AuthorPage
-from bcsp_site.fragments import start_new_generation
+from bcsp_site.caching.generation import start_new_generation
 from publications.models import PublicationIndexPage, PublicationKind, PublicationPage
 from tests.factories import PublicationPageFactory
 from tests.html_validation import html_errors
@@ -224,7 +224,13 @@ def test_pages_fold_to_first_previous_current_next_last_on_a_phone(browser, page
         plain.goto(f"{demo_site.url}/en/publications/?page=7")
         nav = pagination(plain, words)
         assert visible_pagination_items(nav) == [
-            "Previous", "1", "…", "7", "…", last_number(nav), "Next"
+            "Previous",
+            "1",
+            "…",
+            "7",
+            "…",
+            last_number(nav),
+            "Next",
         ]
         nav.get_by_role("link", name="Next").click()
         assert current_number(pagination(plain, words)) == "8"

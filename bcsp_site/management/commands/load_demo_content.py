@@ -25,9 +25,9 @@ from wagtail.models import Collection, Locale, Page, Site
 from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorIndexPage, AuthorPage
+from bcsp_site.caching.generation import start_new_generation
 from bcsp_site.demo_serbian import SerbianDemo
 from bcsp_site.demo_site_pages import load_site_pages
-from bcsp_site.fragments import start_new_generation
 from bcsp_site.models import HomeFeaturedPublication, HomePage
 from publications.models import (
     OpEdPage,

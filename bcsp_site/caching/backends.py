@@ -296,7 +296,7 @@ class LayeredCache(BaseCache):
     """A shared cache (LOCATION names its alias) with a small local-memory layer in front.
 
     Only for entries whose key names their content for good, such as those that include the
-    content generation (bcsp_site.fragments): a copy kept in the worker can never be stale,
+    content generation (bcsp_site.caching.generation): a copy kept in the worker can never be stale,
     and reading it costs no round trip to Redis. Writes go to both layers.
     """
 
