@@ -25,20 +25,18 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import django  # noqa: E402
-from django.conf import settings  # noqa: E402
-
-settings.configure(CACHES={}, USE_TZ=True)
-django.setup()
-
 import redis  # noqa: E402
+from django.conf import settings  # noqa: E402
 from redis.cache import CacheConfig, TrackingMode  # noqa: E402
 from redis.connection import CacheProxyConnection, Connection  # noqa: E402
 
-from bcsp_site.caching.backends import ResilientRedisCache  # noqa: E402
+from bcsp_site.caching.backends import LayeredCache, ResilientRedisCache  # noqa: E402
 
 PREFIX = f"bench-client-cache-{os.getpid()}"
 KEY = "fragments:generation"
 READER = f"{PREFIX}-reader"
+# A fragment as the content cache keeps it: a publication's text, a listing's cards.
+FRAGMENT = "<article><p>" + "Police integrity and public trust. " * 120 + "</p></article>"
 FRESHNESS_ROUNDS = 200
 
 
@@ -143,6 +141,11 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--reads", type=int, default=20000)
     options = parser.parse_args()
+    shared = {"BACKEND": "bcsp_site.caching.backends.ResilientRedisCache"}
+    settings.configure(
+        CACHES={"default": {**shared, "LOCATION": options.redis, "KEY_PREFIX": PREFIX}}
+    )
+    django.setup()
 
     admin = redis.Redis.from_url(options.redis)
     version = admin.info("server")["redis_version"]
@@ -189,8 +192,42 @@ def main():
         f" over {FRESHNESS_ROUNDS} changes; change seen in: median / longest wait from that"
         " SET's return until the new value was read."
     )
+    content_reads(options.redis, options.reads, admin)
     writer.delete(KEY)
     writer.delete("probe")
+
+
+def content_reads(url, reads, admin):
+    """A generation-keyed entry (it never changes): read from Redis each time, from
+    LayeredCache's local layer, or from redis-py's client-side cache."""
+    key = "fragment:publication-body:some-generation"
+    tracked = ResilientRedisCache(
+        url, {"KEY_PREFIX": PREFIX, "OPTIONS": {**client_side(5), "cache_config": CacheConfig()}}
+    )
+    rows = [
+        (
+            "Redis each time",
+            ResilientRedisCache(url, {"KEY_PREFIX": PREFIX, "OPTIONS": counted(6)}),
+        ),
+        ("LayeredCache", LayeredCache("default", {})),
+        ("redis-py client-side cache", tracked),
+    ]
+    rows[0][1].set(key, FRAGMENT, 600)
+    print(f"\nA fragment of {len(FRAGMENT)} characters, {reads} reads per row")
+    print(f"{'reads':<28}{'reads/s':>10}{'commands':>10}{'GETs':>8}")
+    for name, store in rows:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert store.get(key) == FRAGMENT
+            CountingConnection.sent = 0
+            before = get_calls(admin)
+            start = time.perf_counter()
+            for _read in range(reads):
+                store.get(key)
+            per_second = reads / (time.perf_counter() - start)
+        gets = get_calls(admin) - before
+        print(f"{name:<28}{per_second:>10.0f}{CountingConnection.sent:>10}{gets:>8}")
+    rows[0][1].delete(key)
 
 
 if __name__ == "__main__":
