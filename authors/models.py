@@ -8,10 +8,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from bcsp_site.models import BasePage, PublicPageManager
-from bcsp_site.pagination import Paginator
-from bcsp_site.renditions import attach_renditions
-from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
+from bcsp_site.caching.purge import routed_urls
+from bcsp_site.core.feeds import feed_response
+from bcsp_site.core.pages import BasePage, PublicPageManager
+from bcsp_site.core.pagination import Paginator
+from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
 
 AUTHORS_PAGE_SIZE = 10
 PHOTO_RENDITION = "fill-240x240|format-webp"
@@ -30,6 +31,7 @@ class AuthorIndexPage(BasePage):
     )
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    shows_newest = True
 
     class Meta:
         verbose_name = _("author index")
@@ -117,16 +119,19 @@ class AuthorPage(RoutablePageMixin, BasePage):
             locale_id=self.locale_id, author_links__author__in=same_author.values("pk")
         )
 
-    def publications(self):
-        from publications.models import PublicationPage
+    @classmethod
+    def publication_model(cls):
+        """The publications' page model, reached through the link that credits an author:
+        the publications app builds on this one, so it is not imported here."""
+        credit = cls._meta.get_field("publication_links").related_model
+        return credit._meta.get_field("page").related_model
 
-        return self.authored(PublicationPage.objects.for_listing())
+    def publications(self):
+        return self.authored(self.publication_model().objects.for_listing())
 
     def get_context(self, request, *args, **kwargs):
-        from publications.models import PublicationPage
-
         context = super().get_context(request, *args, **kwargs)
-        publications = self.authored(PublicationPage.objects.for_cards())
+        publications = self.authored(self.publication_model().objects.for_cards())
         paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
         # Counted and fetched only if the template's fragment is not cached.
         context["publications"] = SimpleLazyObject(
@@ -134,9 +139,19 @@ class AuthorPage(RoutablePageMixin, BasePage):
         )
         return context
 
-    def feed(self, request, atom):
-        from publications.feeds import feed_response
+    def get_cached_paths(self):
+        return ["/", "/" + self.reverse_subpage("feed"), "/" + self.reverse_subpage("feed_atom")]
 
+    def cached_urls_elsewhere(self):
+        """The author index and the author's publications (they name the author)."""
+        urls = routed_urls(self.get_parent())
+        for publication in (
+            self.publication_model().objects.live().filter(author_links__author=self)
+        ):
+            urls |= routed_urls(publication)
+        return urls
+
+    def feed(self, request, atom):
         return feed_response(
             request,
             page=self,

@@ -6,10 +6,6 @@ class BcspSiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        # Connect the cache invalidation signals.
-        from . import frontend_cache, navigation, seo  # noqa: F401
+        from . import signals  # imports the models, which are loaded only by now
 
-        frontend_cache.connect_signals()
-
-        # When translations made in the admin go live: a signal and admin hooks.
-        from . import translating  # noqa: F401
+        signals.connect()

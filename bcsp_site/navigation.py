@@ -4,7 +4,7 @@ The header menu and the footer links are NavigationMenu snippets, one per place 
 language, edited in the admin. A language's menus are built into plain lists of links (one
 query for the menus, one for their links with their pages, one more only when a linked
 page must be swapped for its translation) and cached per site and language for the content
-generation (bcsp_site.fragments), which a saved or deleted menu and a published,
+generation (bcsp_site.caching.generation), which a saved or deleted menu and a published,
 unpublished, moved, renamed or deleted page renew, since links show page titles and
 addresses. Marking the current page happens at render time, outside the cached lists, so
 every page shares one copy.
@@ -19,16 +19,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 from wagtail.models import Page, Site
 
-from .fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
-from .models import (
-    MenuLocation,
-    NavigationMenu,
-    NavigationMenuItem,
-    PublicPageQuerySet,
-    content_language,
-)
-
-CACHE_KEY = "navigation:{generation}:{site_id}:{language}"
+from .caching.generation import remembered
+from .core.organisation import content_language
+from .core.pages import PublicPageQuerySet
+from .models import MenuLocation, NavigationMenu, NavigationMenuItem
 
 
 def menu_links(request, location):
@@ -37,11 +31,9 @@ def menu_links(request, location):
     if site is None:
         return []
     language = content_language()
-    key = CACHE_KEY.format(generation=content_generation(), site_id=site.pk, language=language)
-    menus = content_cache().get(key)
-    if menus is None:
-        menus = build_menus(request, site, language)
-        content_cache().set(key, menus, FRAGMENT_CACHE_SECONDS)
+    menus = remembered(
+        f"navigation:{site.pk}:{language}", lambda: build_menus(request, site, language)
+    )
     return menus.get(location, [])
 
 

@@ -9,9 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .page_cache import cacheable
+from .caching.page_cache import cacheable
 
 SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
 SITEMAP_CACHE_SECONDS = 60 * 60
@@ -93,7 +92,3 @@ def clear_sitemap_cache(**kwargs):
     cache.delete_many(
         [SITEMAP_CACHE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
     )
-
-
-for signal in (page_published, page_unpublished, post_page_move):
-    signal.connect(clear_sitemap_cache, dispatch_uid=f"sitemap-{signal!r}")

@@ -28,8 +28,6 @@ tests/test_translation_drafts.py pin the wagtail-localize behaviour this relies 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.text import capfirst
@@ -320,7 +318,6 @@ hooks.register("before_edit_snippet", refuse_to_publish_untranslated, order=-1)
 # Placeholders of untranslated pages -------------------------------------------------------
 
 
-@receiver(post_save, dispatch_uid="keep-placeholders-unpublished")
 def keep_placeholders_unpublished(sender, instance, **kwargs):
     """An alias of a page in another language stands in for a translation not made yet
     (wagtail-localize makes them for untranslated parents of a translated page, and for

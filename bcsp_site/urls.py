@@ -6,8 +6,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from bcsp_site import i18n, seo
+from bcsp_site import seo
 from bcsp_site import views as site_views
+from bcsp_site.core import i18n
 from publications import citations
 from publications import views as publication_views
 
@@ -40,7 +41,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-# Error pages that leak nothing; a lost database connection answers 503 (bcsp_site.errors).
-handler400 = "bcsp_site.errors.bad_request"
-handler403 = "bcsp_site.errors.permission_denied"
-handler500 = "bcsp_site.errors.server_error"
+# Error pages that leak nothing; a lost database connection answers 503 (bcsp_site.core.errors).
+handler400 = "bcsp_site.core.errors.bad_request"
+handler403 = "bcsp_site.core.errors.permission_denied"
+handler500 = "bcsp_site.core.errors.server_error"

@@ -11,6 +11,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .core.organisation import OrganisationSettings
+
 FAVICON = "img/favicon.ico"
 ICONS = [
     ("img/icon-192.png", "192x192", "image/png"),
@@ -46,8 +48,6 @@ def favicon(request):
 @cache_control(public=True, max_age=24 * 60 * 60)
 def web_manifest(request):
     """The web app manifest in the request's language: names, start page, colours, icons."""
-    from .models import OrganisationSettings
-
     organisation = OrganisationSettings.for_request(request)
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     manifest = {

@@ -8,9 +8,10 @@ from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import translating  # noqa: F401  (registers the translation editor's hooks)
+from .caching.page_cache import mark_cacheable
 from .dashboard import dashboard_panels
 from .models import NavigationMenu
-from .page_cache import mark_cacheable
 
 
 class NavigationMenuViewSet(SnippetViewSet):
@@ -42,7 +43,7 @@ def share_public_pages(page, request, serve_args, serve_kwargs):
     """Every page's answer (its routes and feeds too) is the same for all anonymous visitors.
 
     Pages behind a view restriction still never reach a shared cache: Wagtail sends them
-    with ``Cache-Control: private, no-store``, which ``bcsp_site.page_cache`` respects.
+    with ``Cache-Control: private, no-store``, which ``bcsp_site.caching.page_cache`` respects.
     """
     mark_cacheable(request)
 

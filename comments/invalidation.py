@@ -3,7 +3,7 @@
 A comment matters to the cache only while it is approved (only approved comments are
 shown): approving one, rejecting or deleting one that was shown, purges its page and its
 comment list. Pending comments arriving from readers purge nothing. (The site's own page
-cache follows the content generation, which these changes renew: bcsp_site.fragments.)
+cache follows the content generation, which these changes renew: bcsp_site.caching.generation.)
 """
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Page
 
-from bcsp_site.frontend_cache import origin_of, purge_urls, purging_enabled
+from bcsp_site.caching.purge import origin_of, purge_urls, purging_enabled
 
 
 def comment_page_urls(page_ids):

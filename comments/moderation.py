@@ -19,7 +19,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
-from bcsp_site.fragments import content_changed
+from bcsp_site.caching.generation import content_changed
 
 from .invalidation import shown_comments_changed
 from .models import Comment

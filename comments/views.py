@@ -35,9 +35,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
+from bcsp_site.caching.page_cache import cacheable
 from bcsp_site.core.security import is_cross_site
 from bcsp_site.core.visitors import client_ip
-from bcsp_site.page_cache import cacheable
 
 from .forms import CommentForm
 from .models import USER_AGENT_MAX_LENGTH, Comment, page_takes_comments

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,11 +7,6 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("E-bulletin")
 
     def ready(self):
-        from . import signals
-        from .models import Subscriber
+        from . import signals  # imports the models, which are loaded only by now
 
-        pre_delete.connect(
-            signals.keep_suppression_hash,
-            sender=Subscriber,
-            dispatch_uid="newsletter-erase-subscriber",
-        )
+        signals.connect()

@@ -16,6 +16,7 @@ from wagtail.admin.panels import FieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, PreviewableMixin
 
+from .emails import BulletinMessageBuilder, email_preview_response
 from .hashing import hash_email
 
 DEFAULT_ITEMS_MAX = 20
@@ -297,8 +298,6 @@ class Bulletin(PreviewableMixin, ClusterableModel):
         return [("html", _("Email (HTML)")), ("text", _("Email (plain text)"))]
 
     def serve_preview(self, request, mode_name):
-        from .emails import BulletinMessageBuilder, email_preview_response
-
         builder = BulletinMessageBuilder(self)
         if mode_name == "text":
             return HttpResponse(builder.preview_text(), content_type="text/plain; charset=utf-8")

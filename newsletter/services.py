@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bcsp_site.core.visitors import hash_ip
 
+from . import tasks
 from .hashing import hash_email, hash_token
 from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
 from .tokens import manage_token_matches
@@ -21,7 +22,6 @@ def subscribe(*, email, name, language, consent_text, consent_language, ip):
     addresses stay unsubscribed (keeping their date) until the new link is used.
     Returns the subscriber, or None when no email was sent.
     """
-    from .tasks import send_confirmation_email
 
     consent = {
         "consent_text": consent_text,
@@ -56,18 +56,17 @@ def subscribe(*, email, name, language, consent_text, consent_language, ip):
             subscriber.save()
     # The database backend stores the task in the same database, so the worker only sees
     # it once the sign-up above is committed.
-    send_confirmation_email.enqueue(subscriber.pk)
+    tasks.send_confirmation_email.enqueue(subscriber.pk)
     return subscriber
 
 
 def resend_confirmation(subscriber_id, nonce):
     """Email a fresh link for a still-unconfirmed sign-up whose link expired."""
-    from .tasks import send_confirmation_email
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmation_nonce=nonce).first()
     if subscriber is None or subscriber.status == Subscriber.Status.CONFIRMED:
         return None
-    send_confirmation_email.enqueue(subscriber.pk)
+    tasks.send_confirmation_email.enqueue(subscriber.pk)
     return subscriber
 
 
@@ -78,7 +77,6 @@ class ConfirmResult:
 
 def confirm(subscriber_id, nonce):
     """Confirm a pending sign-up and welcome the subscriber (with their manage link)."""
-    from .tasks import send_welcome_email
 
     with transaction.atomic():
         subscriber = (
@@ -94,7 +92,7 @@ def confirm(subscriber_id, nonce):
         subscriber.save()
         # A new, explicit opt-in lifts an earlier erasure of the same address.
         SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()
-    send_welcome_email.enqueue(subscriber.pk)
+    tasks.send_welcome_email.enqueue(subscriber.pk)
     return ConfirmResult.CONFIRMED, subscriber
 
 
@@ -105,9 +103,8 @@ def request_manage_link(email):
     looked up there, so the request is answered the same way, in the same time, whatever
     the address's state (and the task queue never stores an address).
     """
-    from .tasks import send_manage_link
 
-    send_manage_link.enqueue(hash_email(email))
+    tasks.send_manage_link.enqueue(hash_email(email))
 
 
 def find_by_manage_token(payload):

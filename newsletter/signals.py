@@ -1,9 +1,10 @@
 """What happens when a subscriber is deleted. Connected in ``NewsletterConfig.ready``."""
 
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 
 from .hashing import hash_token
-from .models import SuppressedAddress
+from .models import Subscriber, SuppressedAddress
 
 
 def keep_suppression_hash(sender, instance, **kwargs):
@@ -19,3 +20,9 @@ def keep_suppression_hash(sender, instance, **kwargs):
                 "erased_at": timezone.now(),
             },
         )
+
+
+def connect():
+    pre_delete.connect(
+        keep_suppression_hash, sender=Subscriber, dispatch_uid="newsletter-erase-subscriber"
+    )

@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from bcsp_site.caching.page_cache import cacheable
 from bcsp_site.core.security import is_cross_site
 from bcsp_site.core.visitors import client_ip
-from bcsp_site.page_cache import cacheable
 
 from . import ratelimit, services
 from .forms import LanguageForm, ManageRequestForm, SignupForm, current_language

@@ -17,18 +17,18 @@ from django.db.models import Case, IntegerField, Value, When
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.models import Locale, PageQuerySet
 
+from authors.models import AuthorIndexPage, AuthorPage
+
+from .text import fold
+
 AUTHOR_PAGE_TYPE = "authors.authorpage"
 SEARCH_VIEW = "wagtailadmin_choose_page_search"
 
 
 class AuthorChooser(AdminPageChooser):
-    """Given to a form as a class: it is made when the form is, once the models are loaded."""
-
     chooser_modal_url_name = "publications_choose_author"
 
     def __init__(self, **kwargs):
-        from authors.models import AuthorPage
-
         super().__init__(target_models=[AuthorPage], **kwargs)
 
 
@@ -43,8 +43,6 @@ def choose_author(request, parent_page_id=None):
     """Wagtail's chooser, opened on the author index of the edited page's language."""
     from wagtail.admin.views.chooser import BrowseView
 
-    from authors.models import AuthorIndexPage
-
     if parent_page_id is None:
         index = (
             AuthorIndexPage.objects.filter(locale=requested_locale(request))
@@ -57,8 +55,6 @@ def choose_author(request, parent_page_id=None):
 
 
 def _words(text):
-    from publications.search import fold
-
     return fold(text).split()
 
 
@@ -66,8 +62,6 @@ def matching_authors(query, locale):
     """Ids of the author pages whose names match every word of ``query`` (each word the
     start of a word of the name, ignoring case and diacritics): one page per person, the
     one in ``locale`` where there is one."""
-    from authors.models import AuthorPage
-
     wanted = _words(query)
     if not wanted:
         return []

@@ -2,6 +2,12 @@
 
 import re
 
+from django.http import Http404, HttpResponse
+
+from bcsp_site.core.organisation import OrganisationSettings
+
+from .models import PublicationPage
+
 # BibTeX: classic BibTeX and many reference managers expect LaTeX escapes, not raw UTF-8.
 LATEX_ACCENTS = {
     "ć": r"{\'c}", "Ć": r"{\'C}", "č": r"{\v{c}}", "Č": r"{\v{C}}",
@@ -150,8 +156,6 @@ class Citation:
 
 
 def citation_for(request, page):
-    from bcsp_site.models import OrganisationSettings
-
     return Citation(
         page,
         url=page.get_full_url(request),
@@ -160,10 +164,6 @@ def citation_for(request, page):
 
 
 def _download(request, page_id, render, extension, content_type):
-    from django.http import Http404, HttpResponse
-
-    from .models import PublicationPage
-
     page = (
         PublicationPage.objects.live()
         .public()

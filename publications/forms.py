@@ -6,8 +6,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .search import MAX_QUERY_LENGTH, SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE
+from .search import SORT_NEWEST, SORT_OLDEST, SORT_RELEVANCE
 from .tags import PublicationTag
+from .text import MAX_QUERY_LENGTH
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100

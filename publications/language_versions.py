@@ -10,17 +10,16 @@ from hashlib import md5
 
 from django.db.models import CharField, OuterRef, Subquery, Value
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from authors.models import AuthorPage
+from bcsp_site.caching.generation import remembered
+
+from .kinds import PublicationKind
+from .tags import PublicationTag
 
 FILTERS = ("kind", "tag", "author")
 
 
 def _models():
-    from authors.models import AuthorPage
-
-    from .models import PublicationKind
-    from .tags import PublicationTag
-
     return {
         "kind": PublicationKind.objects.all(),
         "tag": PublicationTag.objects.all(),
@@ -56,9 +55,8 @@ def filters_in_language(items, from_locale_id, to_code):
     if not wanted:
         return True, list(items)
     digest = md5(repr(wanted).encode(), usedforsecurity=False).hexdigest()
-    key = f"i18n:filters:{content_generation()}:{from_locale_id}:{to_code}:{digest}"
-    mapping = content_cache().get(key)
-    if mapping is None:
+
+    def find_counterparts():
         models = _models()
         queries = [
             _counterparts(
@@ -70,7 +68,9 @@ def filters_in_language(items, from_locale_id, to_code):
         mapping = {name: {} for name in FILTERS}
         for name, source_slug, slug in queries[0].union(*queries[1:], all=True):
             mapping[name][source_slug] = slug
-        content_cache().set(key, mapping, FRAGMENT_CACHE_SECONDS)
+        return mapping
+
+    mapping = remembered(f"i18n:filters:{from_locale_id}:{to_code}:{digest}", find_counterparts)
     exact, translated = True, []
     for name, value in items:
         if name in FILTERS and value:
@@ -83,7 +83,7 @@ def filters_in_language(items, from_locale_id, to_code):
 
 
 def search_in_language(params, page_number, locale, content_language):
-    """`request.query_in_language` for a search (bcsp_site.i18n): its keywords and filters
+    """`request.query_in_language` for a search (bcsp_site.core.i18n): its keywords and filters
     (`params`, as its own links name them) and page number in another language. A search of
     one content language (?language=) is the same search whatever the interface language."""
     if page_number and page_number.isdigit() and int(page_number) > 1:

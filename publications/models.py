@@ -21,27 +21,33 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
 from wagtail.models import (
-    DraftStateMixin,
     Orderable,
     PageManager,
-    RevisionMixin,
-    TranslatableMixin,
 )
 from wagtail.search import index
-from wagtail.signals import page_published
-from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import BaseTranslatableField
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
-from bcsp_site.models import BasePage, PublicPageQuerySet, in_language_of
-from bcsp_site.pagination import Paginator
-from bcsp_site.renditions import attach_renditions
-from bcsp_site.templatetags.seo_tags import SOCIAL_RENDITION
+from authors.models import AuthorPage
+from bcsp_site.caching.generation import remembered
+from bcsp_site.caching.purge import page_urls, routed_urls
+from bcsp_site.core.blocks import BodyBlock
+from bcsp_site.core.feeds import feed_response
+from bcsp_site.core.i18n import page_number_only
+from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
+from bcsp_site.core.pagination import Paginator
+from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
 
 from .author_chooser import AuthorChooser
-from .blocks import BodyBlock
+from .kinds import PublicationKind
+from .language_versions import filters_in_language
 from .pdf import PdfContents, read_pdf
 from .tags import PublicationPageTag, PublicationTag, TagsInPageLanguage, TagsPanel
+from .text import (
+    publication_body_text,
+    publication_summary_text,
+    publication_title_text,
+    publication_topics_text,
+)
 
 
 class TagSlugConverter:
@@ -72,7 +78,6 @@ COVER_RENDITIONS = (COVER_RENDITION, "fill-720x378|format-webp")
 # page_ptr_id rather than pk: the database can then read the newest straight off the
 # publication_date_order index instead of sorting them all.
 NEWEST_FIRST = ("-publication_date", "-page_ptr_id")
-YEARS_CACHE_KEY = "publications:years:{generation}:{locale_id}"
 RESERVED_SLUGS = {"tags", "feed", "search"}
 
 ORIGINAL_LANGUAGES = [
@@ -87,37 +92,6 @@ ORIGINAL_LANGUAGES = [
     ("fr", _("French")),
     ("ru", _("Russian")),
 ]
-
-
-class PublicationKind(DraftStateMixin, RevisionMixin, TranslatableMixin, models.Model):
-    """An editor-managed kind of publication: analysis, report, policy paper…
-
-    Visitors see a kind once it is published (`live`): a kind's translation starts as a draft
-    with the original's name and is published once translated.
-    """
-
-    name = models.CharField(max_length=80, help_text=_("Singular name, e.g. 'Policy paper'."))
-    slug = models.SlugField(
-        max_length=80, help_text=_("Used in filter addresses, e.g. ?kind=policy-paper.")
-    )
-    sort_order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Kinds are listed in this order in filters (lowest first).")
-    )
-
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
-
-    class Meta(TranslatableMixin.Meta):
-        ordering = ["sort_order", "name"]
-        verbose_name = _("publication kind")
-        constraints = [
-            models.UniqueConstraint(fields=["locale", "slug"], name="unique_kind_slug_per_locale")
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-register_snippet(PublicationKind)
 
 
 class PublicationDocument(AbstractDocument):
@@ -237,27 +211,16 @@ PublicationManager = PageManager.from_queryset(PublicationQuerySet)
 
 
 def cached_lookup(queryset, *key_parts):
-    """queryset.first(), kept in the cache for the content generation when found; key_parts
-    say what it looks up."""
+    """queryset.first(), kept for the content generation when found; key_parts say what it
+    looks up."""
     digest = md5(repr(key_parts).encode(), usedforsecurity=False).hexdigest()
-    key = f"publications:lookup:{content_generation()}:{digest}"
-    found = content_cache().get(key)
-    if found is None:
-        found = queryset.first()
-        if found is not None:
-            content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
-    return found
+    return remembered(f"publications:lookup:{digest}", queryset.first)
 
 
 def cached_count(publications, *key_parts):
-    """publications.count(), kept in the cache for the content generation."""
+    """publications.count(), kept for the content generation."""
     digest = md5(repr(key_parts).encode(), usedforsecurity=False).hexdigest()
-    key = f"publications:count:{content_generation()}:{digest}"
-    count = content_cache().get(key)
-    if count is None:
-        count = publications.count()
-        content_cache().set(key, count, FRAGMENT_CACHE_SECONDS)
-    return count
+    return remembered(f"publications:count:{digest}", publications.count)
 
 
 class PublicationIndexPage(RoutablePageMixin, BasePage):
@@ -274,9 +237,13 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     )
 
     content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    shows_newest = True
 
     class Meta:
         verbose_name = _("publication index")
+
+    def get_cached_paths(self):
+        return ["/", "/" + self.reverse_subpage("feed"), "/" + self.reverse_subpage("feed_atom")]
 
     def base_queryset(self):
         return PublicationPage.objects.for_listing().filter(locale_id=self.locale_id)
@@ -295,10 +262,9 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def years(self):
         """[{"year": 2020, "count": 14}, …], newest first; cached for the content generation,
         as counting them all is the slowest part of a listing."""
-        key = YEARS_CACHE_KEY.format(generation=content_generation(), locale_id=self.locale_id)
-        years = content_cache().get(key)
-        if years is None:
-            years = list(
+        return remembered(
+            f"publications:years:{self.locale_id}",
+            lambda: list(
                 PublicationPage.objects.live()
                 .public()
                 .filter(locale_id=self.locale_id)
@@ -306,17 +272,14 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
                 .values("year")
                 .annotate(count=Count("pk"))
                 .order_by("-year")
-            )
-            content_cache().set(key, years, FRAGMENT_CACHE_SECONDS)
-        return years
+            ),
+        )
 
     def kinds(self):
         return list(PublicationKind.objects.filter(locale_id=self.locale_id, live=True))
 
     def filter_publications(self, request, publications):
         """Apply ?kind=, ?tag= and ?author= filters; unknown values are a 404."""
-        from authors.models import AuthorPage
-
         active = {}
         kind_slug = request.GET.get("kind", "").strip()
         if kind_slug:
@@ -405,8 +368,6 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     # Feeds: RSS 2.0 at feed/, Atom at feed/atom/, for everything, a tag or a kind.
 
     def feed(self, request, publications, title, atom):
-        from .feeds import feed_response
-
         return feed_response(
             request,
             page=self,
@@ -435,7 +396,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             publications = self.base_queryset()
         return tag, publications.filter(tagged_items__tag=tag)
 
-    # The language switcher (bcsp_site.i18n): the same route and filters in another language.
+    # The language switcher (bcsp_site.core.i18n): the same route and filters in another language.
 
     def route_in_language(self, route, translation):
         """This index's `route` (a year, a tag's page) on `translation`, the index in another
@@ -470,10 +431,6 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def query_in_language(self, params, code):
         """(exact, query) for this listing in `code`: its filters' counterparts there (one
         without a counterpart is dropped, and the place is then not the same) and its page."""
-        from bcsp_site.i18n import page_number_only
-
-        from .language_versions import filters_in_language
-
         filters = [(name, params.get(name, "").strip()) for name in ("kind", "tag", "author")]
         exact, items = filters_in_language([f for f in filters if f[1]], self.locale_id, code)
         return exact, items + page_number_only(params, code)[1]
@@ -589,7 +546,7 @@ class PublicationPage(BasePage):
     ]
     settings_panels = [*BasePage.settings_panels, FieldPanel("comments_open")]
 
-    # Text is indexed folded and stemmed (see publications.search) so that "Djordjevic" finds
+    # Text is indexed folded and stemmed (see publications.text) so that "Djordjevic" finds
     # "Đorđević" and "camera" finds "cameras" on every backend; boosts rank title and author
     # matches above tags and kind, those above the summary, and that above body and PDF text.
     search_fields = [
@@ -663,7 +620,28 @@ class PublicationPage(BasePage):
     def year(self):
         return self.publication_date.year
 
-    # Search index: normalised copies of the searchable text (publications.search).
+    def cached_urls_elsewhere(self):
+        """The listing and its feeds, the year archive, the tag pages and feeds, the kind's
+        feeds, and the credited authors' pages and feeds."""
+        urls = set()
+        index = self.get_parent().specific
+        if isinstance(index, PublicationIndexPage):
+            routes = [("year", [self.publication_date.year])]
+            if self.kind_id:
+                routes += [("kind_feed", [self.kind.slug]), ("kind_feed_atom", [self.kind.slug])]
+            for tag in self.tags.all():
+                routes += [
+                    ("tag", [tag.slug]),
+                    ("tag_feed", [tag.slug]),
+                    ("tag_feed_atom", [tag.slug]),
+                ]
+            urls |= page_urls(index) | routed_urls(index, *routes)
+        author_ids = [link.author_id for link in self.author_links.all()]
+        for author in AuthorPage.objects.live().filter(pk__in=author_ids):
+            urls |= page_urls(author)
+        return urls
+
+    # Search index: normalised copies of the searchable text (publications.text).
 
     @classmethod
     def get_indexed_objects(cls):
@@ -675,23 +653,15 @@ class PublicationPage(BasePage):
         )
 
     def search_title_text(self):
-        from .search import publication_title_text
-
         return publication_title_text(self)
 
     def search_topics_text(self):
-        from .search import publication_topics_text
-
         return publication_topics_text(self)
 
     def search_summary_text(self):
-        from .search import publication_summary_text
-
         return publication_summary_text(self)
 
     def search_body_text(self):
-        from .search import publication_body_text
-
         return publication_body_text(self)
 
     def related_publications(self, limit=3):
@@ -764,8 +734,6 @@ class OpEdPage(PublicationPage):
     ]
 
     def search_topics_text(self):
-        from .search import publication_topics_text
-
         return publication_topics_text(self, self.outlet_name)
 
     class Meta:
@@ -839,10 +807,4 @@ def reindex_published_publication(sender, instance, **kwargs):
 
     insert_or_update_object_task.enqueue(
         instance._meta.app_label, instance._meta.model_name, str(instance.pk)
-    )
-
-
-for _model in (PublicationPage, OpEdPage):
-    page_published.connect(
-        reindex_published_publication, sender=_model, dispatch_uid=f"reindex-{_model.__name__}"
     )

@@ -1,36 +1,21 @@
-"""Search over the resource base: text normalisation, query parsing, highlighting and the query.
-
-Every searchable text is *normalised* before it reaches the search index, and every query is
-normalised the same way before it is sent: lower case, diacritics removed, Serbian Cyrillic
-written in Latin letters, "đ"/"dj" written "d", then each word stemmed for the page's language.
-So "Djordjevic", "Dordevic" and "Đorđević" all meet, and "secret camera" finds "Secret
-Cameras", whichever backend sits underneath (PostgreSQL full-text search, SQLite FTS5, or
-OpenSearch/Elasticsearch later): the backends only ever compare plain, already-stemmed words.
-"""
+"""The search over the resource base: criteria, ranking and facet counts (see
+publications.text for how text and queries are normalised)."""
 
 import datetime
-import re
-import threading
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from hashlib import md5
 
-import snowballstemmer
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from wagtail.models import PageViewRestriction
-from wagtail.search.query import And, Phrase, PlainText
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
-from bcsp_site.models import any_view_restrictions
+from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, remembered
+from bcsp_site.core.pages import any_view_restrictions
 
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 12
+from .models import PublicationAuthor, PublicationPage
+from .text import SearchTerms
+
 # The ranking of a search (the ids of its first matches) and its facet counts are kept this
 # long for the content generation: popular searches then cost two small queries. The search
 # index is updated by the task worker a moment after a page is published, so the time is
@@ -39,173 +24,6 @@ MAX_QUERY_WORDS = 12
 # other fragments.
 SEARCH_CACHE_SECONDS = 60
 RANKED_IDS_KEPT = 200
-
-# Snowball stemmers by content language; languages not listed are folded but not stemmed.
-STEMMER_LANGUAGES = {
-    "en": "english",
-    "sr": "serbian",
-    "hr": "serbian",
-    "bs": "serbian",
-    "de": "german",
-    "fr": "french",
-    "ru": "russian",
-}
-
-_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "dj", "е": "e", "ж": "z",
-    "з": "z", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n",
-    "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "c", "у": "u",
-    "ф": "f", "х": "h", "ц": "c", "ч": "c", "џ": "dz", "ш": "s", "й": "j", "ы": "y",
-    "э": "e", "ю": "ju", "я": "ja", "щ": "sc", "ъ": "", "ь": "", "ё": "e", "ї": "ji",
-    "є": "je", "і": "i", "ѓ": "g", "ќ": "k", "ѕ": "dz",
-}  # fmt: skip
-# Letters that Unicode does not decompose into a base letter plus a diacritic.
-_LETTERS = {"đ": "dj", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "ı": "i", "þ": "th"}
-_FOLD_TABLE = str.maketrans({**_CYRILLIC, **_LETTERS})
-_WORD_RE = re.compile(r"[^\W_]+")
-_QUOTES_RE = re.compile(r"[“”„‟«»″]")
-
-
-def fold(text):
-    """Lower case, Latin letters only where possible, no diacritics; 'đ' and 'dj' become 'd'."""
-    text = (text or "").lower().translate(_FOLD_TABLE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    # Serbian names are written with đ, dj or d ("Đorđević", "Djordjevic", "Dordevic").
-    return text.replace("dj", "d")
-
-
-_stemmers = threading.local()
-
-
-def _stemmer(language):
-    """One stemmer per thread and language: Snowball stemmers keep state while they work."""
-    cache = getattr(_stemmers, "by_language", None)
-    if cache is None:
-        cache = _stemmers.by_language = {}
-    if language not in cache:
-        algorithm = STEMMER_LANGUAGES.get(language)
-        cache[language] = snowballstemmer.stemmer(algorithm) if algorithm else None
-    return cache[language]
-
-
-@lru_cache(maxsize=100_000)
-def stem(word, language):
-    stemmer = _stemmer(language)
-    return stemmer.stemWord(word) if stemmer else word
-
-
-def normalise_words(text, language):
-    """The folded, stemmed words of `text`: what the index holds and queries are made of."""
-    return [stem(word, language) for word in _WORD_RE.findall(fold(text))]
-
-
-def index_text(*texts, language):
-    """One normalised string from several texts, for an index.SearchField callable."""
-    return " ".join(
-        " ".join(normalise_words(text, language)) for text in texts if text and text.strip()
-    )
-
-
-def language_of(locale):
-    return locale.language_code.split("-")[0].lower() if locale else ""
-
-
-@dataclass(frozen=True)
-class SearchTerms:
-    """A visitor's query, parsed: loose words (all must match) and quoted phrases."""
-
-    text: str
-    language: str
-    words: tuple = ()
-    phrases: tuple = ()
-
-    def __bool__(self):
-        return bool(self.words or self.phrases)
-
-    @property
-    def stems(self):
-        return {*self.words, *(word for phrase in self.phrases for word in phrase)}
-
-    def as_search_query(self):
-        parts = []
-        if self.words:
-            parts.append(PlainText(" ".join(self.words), operator="and"))
-        parts.extend(Phrase(" ".join(phrase)) for phrase in self.phrases)
-        return parts[0] if len(parts) == 1 else And(parts)
-
-
-def parse_query(text, language):
-    """Split a query into words and "quoted phrases", normalised like the index.
-
-    Operator characters of any backend (& | ! : * \\ ' and so on) are never passed on: only
-    words reach the backend. An unbalanced quote is ignored; the query is capped in length and
-    in number of words so that no query is costly to run.
-    """
-    text = _QUOTES_RE.sub('"', (text or "")[:MAX_QUERY_LENGTH])
-    if text.count('"') % 2:
-        head, _, tail = text.rpartition('"')
-        text = f"{head} {tail}"
-    words, phrases, budget = [], [], MAX_QUERY_WORDS
-    for position, part in enumerate(text.split('"')):
-        normalised = normalise_words(part, language)[:budget]
-        budget -= len(normalised)
-        if position % 2 and len(normalised) > 1:
-            if tuple(normalised) not in phrases:
-                phrases.append(tuple(normalised))
-        else:
-            words.extend(word for word in normalised if word not in words)
-    return SearchTerms(text=text, language=language, words=tuple(words), phrases=tuple(phrases))
-
-
-def highlight(text, terms, limit=None):
-    """`text` escaped, with the words that match `terms` wrapped in <mark>; safe to render."""
-    text = text or ""
-    if limit:
-        text = Truncator(text).chars(limit)
-    stems = terms.stems if terms else set()
-    if not stems:
-        return escape(text)
-    pieces, last = [], 0
-    for match in _WORD_RE.finditer(text):
-        if any(word in stems for word in normalise_words(match.group(), terms.language)):
-            pieces.append(escape(text[last : match.start()]))
-            pieces.append(format_html("<mark>{}</mark>", match.group()))
-            last = match.end()
-    pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
-
-
-# Indexing ------------------------------------------------------------------------------------
-
-
-def page_language(page):
-    return language_of(page.locale)
-
-
-def publication_title_text(page):
-    """Title and author names: what ranks highest."""
-    names = [link.author.title for link in page.author_links.all()]
-    return index_text(page.title, *names, language=page_language(page))
-
-
-def publication_topics_text(page, *extra):
-    """Tags, kind and, for op-eds, the outlet."""
-    tags = [tag.name for tag in page.tags.all()]
-    kind = page.kind.name if page.kind_id else ""
-    return index_text(*tags, kind, *extra, language=page_language(page))
-
-
-def publication_summary_text(page):
-    return index_text(page.summary, language=page_language(page))
-
-
-def publication_body_text(page):
-    """Body blocks and the text extracted from the attached PDF."""
-    body = page.body.stream_block.get_searchable_content(page.body) if page.body else []
-    pdf_text = page.pdf.extracted_text if page.pdf_id and page.pdf else ""
-    return index_text(*body, pdf_text, language=page_language(page))
-
 
 # Querying ------------------------------------------------------------------------------------
 
@@ -242,8 +60,6 @@ class PublicationSearch:
     """
 
     def __init__(self, criteria):
-        from .models import PublicationPage
-
         self.criteria = criteria
         self.model = PublicationPage
         self._base = None
@@ -290,8 +106,6 @@ class PublicationSearch:
 
     @staticmethod
     def for_cards(publications):
-        from .models import PublicationAuthor
-
         return (
             publications.defer_streamfields()
             .select_related("kind")
@@ -338,7 +152,7 @@ class PublicationSearch:
             criteria.effective_sort,
         )
         digest = md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
-        return f"search:{part}:{content_generation()}:{digest}"
+        return f"search:{part}:{digest}"
 
     @property
     def cache_seconds(self):
@@ -346,13 +160,14 @@ class PublicationSearch:
 
     def ranked_ids(self):
         """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
-        key = self.cache_key("ranking")
-        ids = content_cache().get(key)
-        if ids is None:
-            matches = self._ordered(self.filtered().only("pk"))
-            ids = [publication.pk for publication in matches[:RANKED_IDS_KEPT]]
-            content_cache().set(key, ids, self.cache_seconds)
-        return ids
+        return remembered(
+            self.cache_key("ranking"),
+            lambda: [
+                publication.pk
+                for publication in self._ordered(self.filtered().only("pk"))[:RANKED_IDS_KEPT]
+            ],
+            seconds=self.cache_seconds,
+        )
 
     def publications_by_id(self, ids):
         found = {
@@ -373,13 +188,9 @@ class PublicationSearch:
         None when the search backend cannot group its matches in SQL (a search server).
         Kept for a short while, like the ranking.
         """
-        key = self.cache_key("counts")
-        table = content_cache().get(key)
-        if table is None:
-            table = self._count_by_kind_and_year()
-            if table is not None:
-                content_cache().set(key, table, self.cache_seconds)
-        return table
+        return remembered(
+            self.cache_key("counts"), self._count_by_kind_and_year, seconds=self.cache_seconds
+        )
 
     def _count_by_kind_and_year(self):
         publications = self.filtered(by_kind=False, by_year=False).order_by()

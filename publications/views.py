@@ -7,21 +7,14 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from authors.models import AuthorPage
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
-from bcsp_site.pagination import Paginator
+from bcsp_site.caching.generation import remembered
+from bcsp_site.core.pagination import Paginator
 
 from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
 from .language_versions import search_in_language
 from .models import PublicationKind
-from .search import (
-    MAX_QUERY_LENGTH,
-    SORT_RELEVANCE,
-    PublicationSearch,
-    SearchCriteria,
-    highlight,
-    language_of,
-    parse_query,
-)
+from .search import SORT_RELEVANCE, PublicationSearch, SearchCriteria
+from .text import MAX_QUERY_LENGTH, highlight, language_of, parse_query
 
 RESULTS_PER_PAGE = 10
 SUMMARY_CHARS = 300
@@ -30,11 +23,10 @@ CONTENT_LANGUAGES = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
 
 def search_locale(request):
     """The locale whose content is searched: ?language= if it names one, else the active one."""
-    key = f"search:locales:{content_generation()}"
-    locales = content_cache().get(key)
-    if locales is None:
-        locales = {locale.language_code: locale for locale in Locale.objects.all()}
-        content_cache().set(key, locales, FRAGMENT_CACHE_SECONDS)
+    locales = remembered(
+        "search:locales",
+        lambda: {locale.language_code: locale for locale in Locale.objects.all()},
+    )
     code = request.GET.get("language", "")
     if code in CONTENT_LANGUAGES:
         return locales.get(code)
@@ -45,16 +37,15 @@ def form_choices(locale):
     """(kinds, authors) offered by the advanced search form, kept for the content generation."""
     if locale is None:
         return [], []
-    key = f"search:choices:{content_generation()}:{locale.pk}"
-    choices = content_cache().get(key)
-    if choices is None:
+
+    def find_choices():
         kinds = list(PublicationKind.objects.filter(locale=locale, live=True))
         authors = list(
             AuthorPage.objects.live().filter(locale=locale).only("slug", "title").order_by("title")
         )
-        choices = (kinds, authors)
-        content_cache().set(key, choices, FRAGMENT_CACHE_SECONDS)
-    return choices
+        return (kinds, authors)
+
+    return remembered(f"search:choices:{locale.pk}", find_choices)
 
 
 class SearchLinks:

@@ -96,7 +96,7 @@ def add_author_url(author_index):
     ],
 )
 def test_slugs_made_from_the_title_are_told_from_typed_ones(slug, title):
-    from bcsp_site.page_forms import slug_follows_title
+    from bcsp_site.core.page_forms import slug_follows_title
 
     assert slug_follows_title(slug, title)
     assert not slug_follows_title("about-jane", title)

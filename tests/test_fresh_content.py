@@ -33,7 +33,10 @@ def caches_in_use(request, settings):
     if request.param == "layered":
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-            "content": {"BACKEND": "bcsp_site.cache.LayeredCache", "LOCATION": "default"},
+            "content": {
+                "BACKEND": "bcsp_site.caching.backends.LayeredCache",
+                "LOCATION": "default",
+            },
         }
     yield request.param
     caches["content" if "content" in settings.CACHES else "default"].clear()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks.signals import task_enqueued
 
-from bcsp_site.logging import redact
+from bcsp_site.core.logging import redact
 from newsletter.hashing import hash_email
 from newsletter.models import Bulletin, Subscriber, SuppressedAddress
 from newsletter.tasks import send_bulletin

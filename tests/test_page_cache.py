@@ -14,9 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, PageViewRestriction, Site
 
-from bcsp_site import fragments, page_cache
-from bcsp_site.cache import ResilientRedisCache
-from bcsp_site.models import HomePage, OrganisationSettings, OrganisationText
+from bcsp_site.caching import generation, page_cache
+from bcsp_site.caching.backends import ResilientRedisCache
+from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
+from bcsp_site.models import HomePage
 from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
@@ -190,7 +191,7 @@ def test_a_missing_page_is_not_cached(home_page):
 
 def test_a_lost_generation_makes_every_copy_stale(publication):
     fetch_twice(publication.url)
-    cache.delete(fragments.GENERATION_KEY)  # evicted, or the cache restarted
+    cache.delete(generation.GENERATION_KEY)  # evicted, or the cache restarted
     assert fetch(Client(), publication.url)["X-Cache"] == "miss"
     assert fetch(Client(), publication.url)["X-Cache"] == "hit"
 
@@ -201,7 +202,7 @@ def test_a_page_rendered_while_content_changed_is_not_kept(publication, monkeypa
 
     def edit_while_rendering(self, request, *args, **kwargs):
         context = original(self, request, *args, **kwargs)
-        fragments.content_changed()  # an editor publishes meanwhile
+        generation.content_changed()  # an editor publishes meanwhile
         return context
 
     monkeypatch.setattr(HomePage, "get_context", edit_while_rendering)
@@ -251,15 +252,15 @@ REDIS_PREFIX = f"bcsp-page-cache-test-{os.getpid()}"
 def redis_cache(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "bcsp_site.cache.ResilientRedisCache",
+            "BACKEND": "bcsp_site.caching.backends.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_TEST_URL"],
             "KEY_PREFIX": REDIS_PREFIX,
         }
     }
-    cache.delete(fragments.GENERATION_KEY)
+    cache.delete(generation.GENERATION_KEY)
     page_cache.local_copies.clear()
     yield caches["default"]
-    cache.delete(fragments.GENERATION_KEY)
+    cache.delete(generation.GENERATION_KEY)
     page_cache.local_copies.clear()
 
 
@@ -306,9 +307,9 @@ def test_a_hit_through_redis_asks_redis_nothing(redis_cache, publication, monkey
 @needs_redis
 def test_a_change_made_in_another_worker_reaches_this_one(redis_cache, publication):
     fetch_twice(publication.url)
-    another_worker().set(fragments.GENERATION_KEY, "published-elsewhere", None)
+    another_worker().set(generation.GENERATION_KEY, "published-elsewhere", None)
     assert eventually(
-        lambda: redis_cache.get_watched(fragments.GENERATION_KEY) == "published-elsewhere"
+        lambda: redis_cache.get_watched(generation.GENERATION_KEY) == "published-elsewhere"
     )
     assert fetch(Client(), publication.url)["X-Cache"] == "miss"
     assert fetch(Client(), publication.url)["X-Cache"] == "hit"
@@ -471,7 +472,7 @@ def test_pages_are_served_while_the_cache_is_down(settings, publication):
 def test_nothing_is_kept_while_redis_is_down(settings, publication):
     settings.CACHES = {
         "default": {
-            "BACKEND": "bcsp_site.cache.ResilientRedisCache",
+            "BACKEND": "bcsp_site.caching.backends.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.paginator import Paginator as DjangoPaginator
 
-from bcsp_site.pagination import Paginator, page_links
+from bcsp_site.core.pagination import Paginator, page_links
 from tests.factories import (
     AuthorPageFactory,
     PublicationKindFactory,

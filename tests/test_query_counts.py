@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
 
-from bcsp_site.models import HomeFeaturedPublication, OrganisationSettings, OrganisationText
+from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
+from bcsp_site.models import HomeFeaturedPublication
 from publications.models import CARD_RENDITION, COVER_RENDITION, PublicationPage
 from publications.pdf import build_simple_pdf
 from tests.factories import (

@@ -12,7 +12,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from publications.models import PublicationDocument
 from publications.pdf import build_simple_pdf
-from publications.search import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, fold, highlight, parse_query
+from publications.text import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, fold, highlight, parse_query
 from tests.factories import (
     AuthorPageFactory,
     OpEdPageFactory,

@@ -23,8 +23,8 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Site
 
-from bcsp_site.cache import ResilientRedisCache
-from bcsp_site.logging import JsonFormatter, RedactPersonalData, redact
+from bcsp_site.caching.backends import ResilientRedisCache
+from bcsp_site.core.logging import JsonFormatter, RedactPersonalData, redact
 from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
@@ -529,12 +529,12 @@ def test_values_the_database_refuses_get_a_400_not_a_500(client, publication, mo
 
 DEAD_REDIS = {
     "default": {
-        "BACKEND": "bcsp_site.cache.ResilientRedisCache",
+        "BACKEND": "bcsp_site.caching.backends.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing listens there
         "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     },
     # As production configures it with Redis (bcsp_site.settings.base).
-    "content": {"BACKEND": "bcsp_site.cache.LayeredCache", "LOCATION": "default"},
+    "content": {"BACKEND": "bcsp_site.caching.backends.LayeredCache", "LOCATION": "default"},
 }
 
 
@@ -630,5 +630,5 @@ def test_every_log_record_passes_the_redaction_filter_and_production_writes_json
     production = load_production_settings(monkeypatch)
     console = production.LOGGING["handlers"]["console"]
     assert production.LOGGING["formatters"][console["formatter"]]["()"] == (
-        "bcsp_site.logging.JsonFormatter"
+        "bcsp_site.core.logging.JsonFormatter"
     )

@@ -17,12 +17,11 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from authors.models import AuthorIndexPage, AuthorLink, AuthorPage
+from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
 from bcsp_site.models import (
     HomePage,
     NavigationMenu,
     NavigationMenuItem,
-    OrganisationSettings,
-    OrganisationText,
     StandardPage,
     TeamPage,
 )

@@ -20,7 +20,7 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backends
 
 from authors.models import AuthorPage
-from bcsp_site.fragments import start_new_generation
+from bcsp_site.caching.generation import start_new_generation
 from publications.models import (
     PublicationAuthor,
     PublicationPage,

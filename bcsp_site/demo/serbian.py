@@ -7,6 +7,7 @@ the way the admin makes one, so the language switcher and hreflang links connect
 from wagtail.models import Locale
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
+from bcsp_site.models import HomeFeaturedPublication
 from publications.models import PublicationKind, PublicationPage, PublicationTag
 
 KIND_NAMES = {
@@ -280,8 +281,6 @@ class SerbianDemo:
 
     def feature_like_english(self, home, publications):
         """The carousel picks the translations of the English home page's picks."""
-        from bcsp_site.models import HomeFeaturedPublication
-
         by_key = {page.translation_key: page for page in publications if page is not None}
         english_picks = self.home_en.featured_links.select_related("publication").order_by(
             "sort_order"

@@ -86,10 +86,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bcsp_site.core.security.PermissionsPolicyMiddleware",
     "bcsp_site.core.security.AdminAccessMiddleware",
-    "bcsp_site.security.RequestSanityMiddleware",
+    "bcsp_site.core.security.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after static files: a cached page is answered before sessions, CSRF and the rest.
-    "bcsp_site.page_cache.PageCacheMiddleware",
+    "bcsp_site.caching.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bcsp_site.middleware.SiteCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "bcsp_site.site_cache.CachedSiteMiddleware",
+    "bcsp_site.caching.page_cache.CachedSiteMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -155,15 +155,15 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # RedisCache that serves on (without caching) while Redis is down.
-            "BACKEND": "bcsp_site.cache.ResilientRedisCache",
+            "BACKEND": "bcsp_site.caching.backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bcsp",
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         },
-        # Fragments and objects kept for the content generation (bcsp_site.fragments): their
-        # keys never change meaning, so each worker also keeps recent ones in memory.
-        "content": {"BACKEND": "bcsp_site.cache.LayeredCache", "LOCATION": "default"},
+        # Fragments and objects kept for the content generation (bcsp_site.caching.generation):
+        # their keys never change meaning, so each worker also keeps recent ones in memory.
+        "content": {"BACKEND": "bcsp_site.caching.backends.LayeredCache", "LOCATION": "default"},
     }
 else:
     CACHES = {
@@ -174,7 +174,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
-# Full-page cache for anonymous visitors (bcsp_site.page_cache). On by default only with a
+# Full-page cache for anonymous visitors (bcsp_site.caching.page_cache). On by default only with a
 # shared cache: with local memory, a change made in one process would not reach the others.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
@@ -183,7 +183,7 @@ PAGE_CACHE_LOCAL_BYTES = env_int("PAGE_CACHE_LOCAL_MB", 32) * 1024 * 1024
 # Browsers cannot be told that a page changed, so they keep it only briefly.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60)
 
-# CDN or Varnish in front of the site, purged on publishing (bcsp_site.frontend_cache) with
+# CDN or Varnish in front of the site, purged on publishing (bcsp_site.caching.purge) with
 # Wagtail's frontend-cache backends. Each configured backend gets the same URLs.
 WAGTAILFRONTENDCACHE = {}
 if env_str("VARNISH_URL"):
@@ -305,7 +305,7 @@ WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.uploads.DocumentForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.core.uploads.DocumentForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
@@ -362,14 +362,14 @@ LOGGING = {
     },
 }
 
-# Hardening (bcsp_site.security, bcsp_site.errors): browser features the site never uses,
+# Hardening (bcsp_site.core.security, bcsp_site.core.errors): browser features the site never uses,
 # an optional allow-list of addresses (or CIDR networks) for /admin/, friendly error pages.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), browsing-topics=()"
 )
 ADMIN_ALLOWED_IPS = env_list("ADMIN_ALLOWED_IPS")
-CSRF_FAILURE_VIEW = "bcsp_site.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "bcsp_site.core.errors.csrf_failure"
 # No script reads the CSRF cookie (Wagtail's admin and comments.js get the token from the
 # page or from comments:form_token), so keep it out of reach of scripts too.
 CSRF_COOKIE_HTTPONLY = True
@@ -391,11 +391,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
 AXES_CLIENT_STR_CALLABLE = "bcsp_site.core.security.login_client_str"
-AXES_LOCKOUT_CALLABLE = "bcsp_site.errors.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "bcsp_site.core.errors.login_locked_out"
 LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
 
 # No personal data in logs: emails, IP addresses and e-bulletin link tokens are redacted
-# from every record (bcsp_site.logging); production.py writes JSON lines.
-LOGGING["filters"] = {"redact": {"()": "bcsp_site.logging.RedactPersonalData"}}
+# from every record (bcsp_site.core.logging); production.py writes JSON lines.
+LOGGING["filters"] = {"redact": {"()": "bcsp_site.core.logging.RedactPersonalData"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact"]
 LOGGING["loggers"]["axes"] = {"handlers": ["console"], "level": "WARNING", "propagate": False}

@@ -46,5 +46,5 @@ if not env_str("EMAIL_HOST"):
 
 # Structured logs: one JSON object per line on stdout, personal data already redacted.
 LOGGING = copy.deepcopy(LOGGING)
-LOGGING["formatters"]["json"] = {"()": "bcsp_site.logging.JsonFormatter"}
+LOGGING["formatters"]["json"] = {"()": "bcsp_site.core.logging.JsonFormatter"}
 LOGGING["handlers"]["console"]["formatter"] = "json"

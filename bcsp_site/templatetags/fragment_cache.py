@@ -5,7 +5,7 @@
 
 `pagecontentcache` is `{% wagtailpagecache %}` (it varies on the page and the site),
 `contentcache` is `{% wagtailcache %}`; both skip the cache in previews, vary on the given
-variables, the active language and the content generation (bcsp_site.fragments), so a
+variables, the active language and the content generation (bcsp_site.caching.generation), so a
 fragment is rebuilt after any change to what visitors see, and keep for an hour.
 """
 
@@ -14,7 +14,11 @@ from django.template import Variable
 from django.utils import translation
 from wagtail.templatetags.wagtail_cache import WagtailCacheNode, WagtailPageCacheNode
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache_alias, content_generation
+from bcsp_site.caching.generation import (
+    FRAGMENT_CACHE_SECONDS,
+    content_cache_alias,
+    content_generation,
+)
 
 register = template.Library()
 

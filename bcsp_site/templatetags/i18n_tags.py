@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from bcsp_site.i18n import language_versions
+from bcsp_site.core.i18n import language_versions
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django import template
 
-from bcsp_site.pagination import page_links as build_page_links
+from bcsp_site.core.pagination import page_links as build_page_links
 
 register = template.Library()
 

@@ -1,6 +1,5 @@
 """Head metadata: canonical URL, OpenGraph/Twitter cards, JSON-LD, Google Scholar tags, feeds."""
 
-import json
 from hashlib import md5
 
 from django import template
@@ -10,26 +9,18 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from authors.models import AuthorPage
+from bcsp_site.caching.generation import remembered
+from bcsp_site.core.i18n import language_versions
+from bcsp_site.core.metadata import absolute, csp_nonce, jsonld
+from bcsp_site.core.organisation import OrganisationSettings
+from bcsp_site.core.renditions import SOCIAL_RENDITION
+from publications.models import PublicationIndexPage, PublicationPage
 
 register = template.Library()
 
-SOCIAL_RENDITION = "fill-1200x630|format-jpeg"
 SCHEMA_TYPES = {"report": "Report", "op-ed": "OpinionNewsArticle", "policy-paper": "Report"}
-JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def site_root(request):
-    site = Site.find_for_request(request)
-    return site.root_url if site else request.build_absolute_uri("/").rstrip("/")
-
-
-def absolute(request, path):
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return site_root(request) + path
 
 
 def social_image_url(request, page, default_image=None):
@@ -39,21 +30,6 @@ def social_image_url(request, page, default_image=None):
     if image is None:
         return ""
     return absolute(request, image.get_rendition(SOCIAL_RENDITION).url)
-
-
-def csp_nonce(request):
-    """The request's CSP nonce as text (reading it puts it in the response's policy)."""
-    nonce = getattr(request, "csp_nonce", None)
-    return "" if nonce is None else str(nonce)
-
-
-def jsonld(data, nonce=""):
-    """A JSON-LD script element; `nonce` is the request's CSP nonce."""
-    text = json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_ESCAPES)
-    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
-    return mark_safe(  # noqa: S308 - the JSON is escaped above, the nonce by format_html
-        f'<script type="application/ld+json"{nonce_attribute}>{text}</script>'
-    )
 
 
 def publication_jsonld(request, page, url, image_url, organisation):
@@ -129,9 +105,6 @@ def scholar_tags(request, page, organisation):
 
 def feed_links(request, page, context):
     """(title, RSS url, Atom url) for the listings this page shows."""
-    from authors.models import AuthorPage
-    from publications.models import PublicationIndexPage
-
     links = []
     if isinstance(page, (PublicationIndexPage, AuthorPage)):
         base = page.get_url(request)
@@ -156,8 +129,6 @@ def feed_links(request, page, context):
 
 def alternates(request, page):
     """[(hreflang, absolute URL)] for each language the content exists in, plus x-default."""
-    from bcsp_site.i18n import language_versions
-
     versions = [v for v in language_versions(request, page, canonical=True) if v.exact]
     links = [(v.code, absolute(request, v.url)) for v in versions]
     default = dict(links).get(settings.LANGUAGE_CODE, links[0][1])
@@ -177,12 +148,13 @@ def page_meta(context):
     if context.get("page") is None or getattr(request, "is_preview", False):
         return with_shortened_descriptions(page_metadata(context, request, canonical))
     digest = md5(canonical.encode(), usedforsecurity=False).hexdigest()
-    key = f"seo:meta:{content_generation()}:{translation.get_language()}:{digest}"
-    meta = content_cache().get(key)
-    if meta is None:
+
+    def build():
         meta = with_shortened_descriptions(page_metadata(context, request, canonical))
         meta["jsonld_nonce"] = csp_nonce(request)
-        content_cache().set(key, meta, FRAGMENT_CACHE_SECONDS)
+        return meta
+
+    meta = remembered(f"seo:meta:{translation.get_language()}:{digest}", build)
     return with_current_nonce(meta, request)
 
 
@@ -211,9 +183,6 @@ def with_shortened_descriptions(meta):
 
 
 def page_metadata(context, request, canonical):
-    from bcsp_site.models import OrganisationSettings
-    from publications.models import PublicationPage
-
     page = context.get("page")
     organisation = OrganisationSettings.for_request(request)
     meta = {

@@ -1,9 +1,9 @@
 from django import template
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, gettext
 
+from bcsp_site.core.metadata import absolute, csp_nonce, jsonld
+from bcsp_site.core.uploads import document_size
 from bcsp_site.navigation import mark_current, menu_links, page_trail
-from bcsp_site.templatetags.seo_tags import absolute, csp_nonce, jsonld
 
 register = template.Library()
 
@@ -68,11 +68,4 @@ def without_tag(messages, tag):
     return [message for message in messages if tag not in message.tags.split()]
 
 
-@register.filter
-def document_size(document):
-    """Human-readable size of a document, or "" when the file is missing."""
-    try:
-        size = document.file_size or document.file.size
-    except (OSError, ValueError):
-        return ""
-    return filesizeformat(size) if size else ""
+register.filter("document_size", document_size)

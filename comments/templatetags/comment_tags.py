@@ -3,7 +3,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from bcsp_site.fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.spam import make_form_token

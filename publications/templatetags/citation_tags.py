@@ -3,6 +3,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
+from bcsp_site.core.metadata import site_root
 from publications.citations import citation_for
 
 register = template.Library()
@@ -18,8 +19,6 @@ class AbsoluteLinksNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        from bcsp_site.templatetags.seo_tags import site_root
-
         html = self.nodelist.render(context)
         root = site_root(context["request"])
         return mark_safe(SITE_LINK.sub(lambda match: f'{match.group(1)}="{root}/', html))  # noqa: S308

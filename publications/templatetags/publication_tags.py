@@ -3,7 +3,7 @@ from django.utils.formats import number_format
 from django.utils.html import avoid_wrapping
 from django.utils.translation import gettext, ngettext
 
-from bcsp_site.templatetags.site_tags import document_size
+from bcsp_site.core.uploads import document_size
 
 register = template.Library()
 

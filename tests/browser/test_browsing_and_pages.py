@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from authors.models import AuthorPage
-from bcsp_site.fragments import start_new_generation
+from bcsp_site.caching.generation import start_new_generation
 from publications.models import PublicationIndexPage, PublicationKind, PublicationPage
 from tests.factories import PublicationPageFactory
 from tests.html_validation import html_errors

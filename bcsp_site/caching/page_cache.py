@@ -18,7 +18,7 @@ visitor's language, so it stays private), and any other query string (search res
 filters, tracking parameters): their number is unbounded and the cache would fill with
 one-off copies.
 
-Invalidation: each entry records the content generation (``bcsp_site.fragments``) that
+Invalidation: each entry records the content generation (``bcsp_site.caching.generation``) that
 was current when its request began, and counts only while that generation is. Publishing,
 unpublishing, moving or deleting a page, moderating a comment and editing settings, kinds,
 menus, sites or images start a new generation, so every page is rendered afresh once on its
@@ -31,9 +31,10 @@ made in another (a second worker, the ``publish_scheduled`` cron job), so the ca
 unless ``REDIS_URL`` or ``PAGE_CACHE`` turns it on.
 
 A hit costs no round trip to Redis: the generation is watched (Redis reports its changes to
-each process, ``bcsp_site.cache.KeyWatch``), and each worker keeps the pages it served last
-(``PAGE_CACHE_LOCAL_BYTES`` of them), valid, like the shared copies, only for the generation
-they were rendered in. A page a worker has not served yet is one round trip away.
+each process, ``bcsp_site.caching.backends.KeyWatch``), and each worker keeps the pages it
+served last (``PAGE_CACHE_LOCAL_BYTES`` of them), valid, like the shared copies, only for
+the generation they were rendered in. A page a worker has not served yet is one round trip
+away.
 
 CSP nonces: a page's scripts carry the nonce of the request that rendered it. The stored
 copy has the nonce replaced by a placeholder, and every hit gets a nonce of its own in the
@@ -53,9 +54,11 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.utils.cache import cc_delim_re, patch_cache_control
+from wagtail.models import Site
 
-from .fragments import content_generation
+from .generation import content_generation, remembered
 
 ENTRY_KEY = "pagecache:page:{digest}"
 HEADER = "X-Cache"
@@ -300,3 +303,39 @@ class PageCacheMiddleware:
         if enabled and not response.has_header(HEADER):
             response[HEADER] = "bypass"
         return response
+
+
+# Which Site answers a request ------------------------------------------------------------
+
+
+def site_for_request(request):
+    """The Site for this request's host and port, or None when no site matches.
+
+    Wagtail looks the Site up once per request; the sites change rarely, so they are kept
+    by host and port for the content generation, which saving or deleting a site renews.
+    """
+    hostname = split_domain_port(request.get_host())[0]
+    return remembered(f"sites:by-host:{hostname}:{request.get_port()}", lambda: _find_site(request))
+
+
+def _find_site(request):
+    site = Site.find_for_request(request)
+    if site is not None:
+        # In its specific class (no query), so that routing starts from the home page's
+        # kept translation in the visitor's language (see HomePage.localized).
+        site.root_page = site.root_page.specific_deferred
+    return site
+
+
+class CachedSiteMiddleware:
+    """Hands Wagtail the request's Site from the cache (public pages only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/admin/"):
+            site = site_for_request(request)
+            if site is not None:
+                request._wagtail_site = site
+        return self.get_response(request)

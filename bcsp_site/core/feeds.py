@@ -1,4 +1,7 @@
-"""RSS 2.0 and Atom feeds of publications: all, per kind, per tag and per author."""
+"""RSS 2.0 and Atom feeds of publications: all, per kind, per tag and per author.
+
+Built by the page that lists the items (the publication index, an author page).
+"""
 
 import datetime
 
@@ -6,6 +9,8 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
+
+from .organisation import OrganisationSettings
 
 FEED_LENGTH = 30
 
@@ -79,8 +84,6 @@ class PublicationFeed(Feed):
 
 
 def feed_response(request, *, page, title, description, publications, atom=False):
-    from bcsp_site.models import OrganisationSettings
-
     organisation = OrganisationSettings.for_request(request).name
     feed = PublicationFeed(
         title=f"{title} — {organisation}" if title != organisation else title,

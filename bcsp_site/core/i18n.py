@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from wagtail.models import Page, Site
 
-from .fragments import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from .remembered import remembered
 
 LANGUAGE_NAMES = {"en": "English", "sr": "Srpski"}
 
@@ -79,17 +79,13 @@ def language_versions(request, page=None, canonical=False):
 
 
 def _cached_page_versions(request, page):
-    """_page_versions from the content cache, keyed by the content generation, which every
-    publish, unpublish, move or delete replaces (bcsp_site.fragments)."""
+    """_page_versions, kept for the content generation, which every publish, unpublish, move
+    or delete replaces (bcsp_site.caching.generation)."""
     if getattr(request, "is_preview", False):
         return _page_versions(request, page)
     site = Site.find_for_request(request)
-    key = f"i18n:versions:{content_generation()}:{site.pk if site else 0}:{page.pk}:{request.path}"
-    urls = content_cache().get(key)
-    if urls is None:
-        urls = _page_versions(request, page)
-        content_cache().set(key, urls, FRAGMENT_CACHE_SECONDS)
-    return dict(urls)
+    key = f"i18n:versions:{site.pk if site else 0}:{page.pk}:{request.path}"
+    return dict(remembered(key, lambda: _page_versions(request, page)))
 
 
 def _page_versions(request, page):

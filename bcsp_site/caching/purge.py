@@ -1,10 +1,12 @@
 """Keeping the CDN (or Varnish) in front of the site fresh.
 
 Every change below also starts a new content generation, which makes the site's own page
-cache stale at once (``bcsp_site.fragments``; see ``bcsp_site.page_cache`` for why that is
-correct and cheap). A CDN cannot be flushed that cheaply, so it is sent the addresses that
-show the change, through Wagtail's frontend-cache backends (``WAGTAILFRONTENDCACHE``) once
-the transaction commits:
+cache stale at once (``bcsp_site.caching.generation``; see ``bcsp_site.caching.page_cache``
+for why that is correct and cheap). A CDN cannot be flushed that cheaply, so it is sent the
+addresses that show the change, through Wagtail's frontend-cache backends
+(``WAGTAILFRONTENDCACHE``) once the transaction commits. Each page type says which addresses
+those are: its own (``get_cached_paths()``, Wagtail's hook) and those of the pages that show
+it (``cached_urls_elsewhere()``); pages with ``shows_newest`` are purged with every change:
 
 - publishing, unpublishing or deleting a publication or op-ed: its page; the listing with
   its feeds, the year archive, its tag pages and their feeds, its kind's feeds; its authors'
@@ -33,17 +35,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
 from django.urls import NoReverseMatch
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
-from wagtail.signals import (
-    page_published,
-    page_slug_changed,
-    page_unpublished,
-    post_page_move,
-    pre_page_move,
-)
+from wagtail.models import Locale, Page, Site, get_page_models
 
 PREVIOUS_URLS = "_frontend_cache_previous_urls"
 
@@ -77,12 +71,12 @@ def routed_urls(page, *routes):
     return urls
 
 
-def listing_urls(index):
-    return routed_urls(index, ("feed", ()), ("feed_atom", ()))
-
-
-def author_urls(author):
-    return routed_urls(author, ("feed", ()), ("feed_atom", ()))
+def page_urls(page):
+    """The addresses of the page itself: its URL with each of its cached paths."""
+    base = page.get_full_url()
+    if not base:
+        return set()
+    return {base + path.lstrip("/") for path in page.get_cached_paths()}
 
 
 def sitemap_urls():
@@ -90,69 +84,26 @@ def sitemap_urls():
 
 
 def front_urls(locale_ids=None):
-    """The pages that show the newest publications and the menu, per language: the home
-    pages, the publication listings and their feeds, the author index; and the sitemaps."""
-    from authors.models import AuthorIndexPage
-    from publications.models import PublicationIndexPage
-
-    from .models import HomePage
-
-    def in_locales(model):
-        pages = model.objects.live()
-        return pages if locale_ids is None else pages.filter(locale_id__in=locale_ids)
-
+    """The pages that show the newest publications and the menu, per language (the page
+    types with ``shows_newest``: the home pages, the publication listings and their feeds,
+    the author index), and the sitemaps."""
     urls = sitemap_urls()
-    for page in in_locales(HomePage):
-        urls |= routed_urls(page)
-    for page in in_locales(AuthorIndexPage):
-        urls |= routed_urls(page)
-    for page in in_locales(PublicationIndexPage):
-        urls |= listing_urls(page)
+    for model in get_page_models():
+        if not getattr(model, "shows_newest", False):
+            continue
+        pages = model.objects.live().exact_type(model)
+        if locale_ids is not None:
+            pages = pages.filter(locale_id__in=locale_ids)
+        for page in pages:
+            urls |= page_urls(page)
     return urls
-
-
-def publication_urls(publication):
-    from authors.models import AuthorPage
-    from publications.models import PublicationIndexPage
-
-    urls = routed_urls(publication)
-    index = publication.get_parent().specific
-    if isinstance(index, PublicationIndexPage):
-        routes = [("year", [publication.publication_date.year])]
-        if publication.kind_id:
-            kind = publication.kind
-            routes += [("kind_feed", [kind.slug]), ("kind_feed_atom", [kind.slug])]
-        for tag in publication.tags.all():
-            routes += [("tag", [tag.slug]), ("tag_feed", [tag.slug]), ("tag_feed_atom", [tag.slug])]
-        urls |= listing_urls(index) | routed_urls(index, *routes)
-    author_ids = [link.author_id for link in publication.author_links.all()]
-    for author in AuthorPage.objects.live().filter(pk__in=author_ids):
-        urls |= author_urls(author)
-    return urls | front_urls([publication.locale_id])
-
-
-def author_page_urls(author):
-    from publications.models import PublicationPage
-
-    urls = author_urls(author) | routed_urls(author.get_parent())
-    for publication in PublicationPage.objects.live().filter(author_links__author=author):
-        urls |= routed_urls(publication)
-    return urls | front_urls([author.locale_id])
 
 
 def urls_for_page(page):
     """Every address that shows this page (in its current state) that a CDN is told about."""
-    from authors.models import AuthorPage
-    from publications.models import PublicationIndexPage, PublicationPage
-
     page = page.specific
-    if isinstance(page, PublicationPage):
-        return publication_urls(page)
-    if isinstance(page, AuthorPage):
-        return author_page_urls(page)
-    if isinstance(page, PublicationIndexPage):
-        return listing_urls(page) | front_urls([page.locale_id])
-    return routed_urls(page) | front_urls([page.locale_id])
+    elsewhere = getattr(page, "cached_urls_elsewhere", set)
+    return page_urls(page) | elsewhere() | front_urls([page.locale_id])
 
 
 def descendant_urls(page):
@@ -242,49 +193,14 @@ def shown_everywhere_changed(sender, instance=None, created=False, update_fields
         purge_urls(front_urls())
 
 
-def connect_signals():
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
-    from publications.models import PublicationKind, PublicationTag
-
-    from .models import NavigationMenu, NavigationMenuItem, OrganisationSettings, OrganisationText
-
-    for model in get_page_models():
-        if model is not Page:
-            pre_save.connect(
-                remember_previous_urls,
-                sender=model,
-                dispatch_uid=f"cdn-previous-{model._meta.label_lower}",
-            )
-    page_published.connect(page_changed, dispatch_uid="cache-page-published")
-    page_unpublished.connect(page_changed, dispatch_uid="cache-page-unpublished")
-    pre_page_move.connect(page_moving, dispatch_uid="cache-page-moving")
-    post_page_move.connect(page_moved, dispatch_uid="cache-page-moved")
-    page_slug_changed.connect(slug_changed, dispatch_uid="cache-slug-changed")
-    for signal in (post_save, post_delete):
-        signal.connect(
-            view_restriction_changed,
-            sender=PageViewRestriction,
-            dispatch_uid=f"cache-restriction-{signal!r}",
-        )
-        for model in (
-            PublicationKind,
-            PublicationTag,
-            OrganisationSettings,
-            OrganisationText,
-            NavigationMenu,
-            NavigationMenuItem,
-            Site,
-            Locale,
-            get_image_model(),
-            get_document_model(),
-        ):
-            signal.connect(
-                shown_everywhere_changed,
-                sender=model,
-                dispatch_uid=f"cache-{model._meta.label_lower}-{signal!r}",
-            )
+def connect_shown_everywhere(signal, model):
+    """Purge the front pages when `model` (something every page may show) is saved or
+    deleted: each app connects its own models."""
+    signal.connect(
+        shown_everywhere_changed,
+        sender=model,
+        dispatch_uid=f"cache-{model._meta.label_lower}-{signal!r}",
+    )
 
 
 def origin_of(url):

@@ -1,6 +1,6 @@
 """The content generation: one token that changes whenever anything visitors see changes.
 
-The full-page cache (bcsp_site.page_cache) keeps each page for the generation it was
+The full-page cache (bcsp_site.caching.page_cache) keeps each page for the generation it was
 rendered in. Templates cache the costly parts of a page that are the same for every visitor (a
 publication's text, the cards of a listing, the carousel) with `{% pagecontentcache %}` or
 `{% contentcache %}` (bcsp_site.templatetags.fragment_cache), which vary on this generation.
@@ -22,11 +22,10 @@ import uuid
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from bcsp_site.core import remembered as core_remembered
 
 GENERATION_KEY = "fragments:generation"
 FRAGMENT_CACHE_SECONDS = 60 * 60
@@ -72,30 +71,44 @@ def content_generation():
     return token
 
 
-class GenerationMemo:
-    """Values worked out in this process and kept while the content generation stands: for
-    small answers asked for many times a page, where even a local cache read (which copies
-    the value) would cost more than it saves."""
+_in_process = {"generation": None, "values": {}}
+IN_PROCESS_MAX_ENTRIES = 5000
 
-    def __init__(self, max_entries=5000):
-        self.max_entries = max_entries
-        self._generation = None
-        self._values = {}
 
-    def get(self, key, compute):
-        generation = content_generation()
-        if generation != self._generation:
-            self._values = {}
-            self._generation = generation
-        values = self._values
+def remembered(key, compute, *, seconds=FRAGMENT_CACHE_SECONDS, in_process=False):
+    """compute(), kept under `key` while the content generation stands.
+
+    This is the one way the site keeps what it worked out from the content: `key` says what
+    was computed (the generation is added here), and any change visitors could see starts a
+    new generation, so nothing kept is ever stale. A None answer (nothing found) is not
+    kept: it is looked up again next time.
+
+    Kept in the "content" cache (``content_cache()``), shared by every process; with
+    ``in_process``, in this process's memory instead, for small answers asked for many
+    times a page (a page's URL), where even a local cache read, which copies the value,
+    would cost more than it saves.
+    """
+    generation = content_generation()
+    if in_process:
+        if _in_process["generation"] != generation:
+            _in_process["generation"], _in_process["values"] = generation, {}
+        values = _in_process["values"]
         try:
             return values[key]
         except KeyError:
             pass
         value = compute()
-        if len(values) < self.max_entries:
+        if value is not None and len(values) < IN_PROCESS_MAX_ENTRIES:
             values[key] = value
         return value
+    full_key = f"{key}:{generation}"
+    store = content_cache()
+    value = store.get(full_key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            store.set(full_key, value, seconds)
+    return value
 
 
 def start_new_generation():
@@ -105,18 +118,14 @@ def start_new_generation():
         _request.generation = token
 
 
-def _request_started(**kwargs):
+def request_started_handler(**kwargs):
     _request.active = True
     _request.generation = None
 
 
-def _request_finished(**kwargs):
+def request_finished_handler(**kwargs):
     _request.active = False
     _request.generation = None
-
-
-request_started.connect(_request_started, dispatch_uid="fragments-request-started")
-request_finished.connect(_request_finished, dispatch_uid="fragments-request-finished")
 
 
 _shown_to_visitors = {}
@@ -177,7 +186,5 @@ def content_changed(sender=None, instance=None, created=False, update_fields=Non
         transaction.on_commit(start_new_generation)
 
 
-post_save.connect(content_changed, dispatch_uid="fragments-save")
-post_delete.connect(content_changed, dispatch_uid="fragments-delete")
-for _signal in (page_published, page_unpublished, post_page_move):
-    _signal.connect(content_changed, dispatch_uid=f"fragments-{_signal!r}")
+# Core code keeps its values through this store too (see bcsp_site.core.remembered).
+core_remembered.keep_with(remembered)

@@ -1,3 +1,5 @@
+"""Blocks shared by every page type: the body of a page and the organisation's profiles."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.contrib.table_block.blocks import TableBlock
@@ -123,3 +125,45 @@ class BodyBlock(blocks.StreamBlock):
     embed = EmbedMediaBlock()
     document = DocumentLinkBlock()
     table = TableWithCaptionBlock()
+
+
+SOCIAL_NETWORKS = [
+    ("facebook", "Facebook"),
+    ("x", "X (Twitter)"),
+    ("linkedin", "LinkedIn"),
+    ("youtube", "YouTube"),
+    ("instagram", "Instagram"),
+    ("bluesky", "Bluesky"),
+    ("mastodon", "Mastodon"),
+    ("other", _("Other")),
+]
+
+
+class SocialProfileValue(blocks.StructValue):
+    def label(self):
+        if self.get("name"):
+            return self["name"]
+        return dict(SOCIAL_NETWORKS).get(self.get("network"), self.get("url", ""))
+
+
+class SocialProfileBlock(blocks.StructBlock):
+    network = blocks.ChoiceBlock(
+        choices=SOCIAL_NETWORKS, help_text=_("Where the profile is; it names the link.")
+    )
+    url = blocks.URLBlock(help_text=_("The profile's full address, starting https://"))
+    name = blocks.CharBlock(
+        required=False,
+        max_length=60,
+        help_text=_("Link text, if the network's name is not enough (needed for 'Other')."),
+    )
+
+    class Meta:
+        icon = "link-external"
+        value_class = SocialProfileValue
+        template = "components/blocks/social_profile_block.html"
+        preview_value = {"network": "x", "url": "https://x.com/BCBP_Beograd"}
+        description = _("A link to one of the organisation's social media profiles")
+
+
+class SocialProfilesBlock(blocks.StreamBlock):
+    profile = SocialProfileBlock()

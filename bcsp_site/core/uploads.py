@@ -1,4 +1,4 @@
-"""Uploaded documents must be what their name says.
+"""Uploaded documents: they must be what their name says, and how big they are.
 
 Wagtail checks the extension (``WAGTAILDOCS_EXTENSIONS``) and the size
 (``WAGTAILDOCS_MAX_UPLOAD_SIZE``); this form also checks the first bytes of the file, so an
@@ -10,6 +10,7 @@ field. Documents are served with ``Content-Security-Policy: default-src 'none'``
 import os
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.forms import BaseDocumentForm
 
@@ -64,3 +65,12 @@ class DocumentForm(BaseDocumentForm):
         if problem:
             raise forms.ValidationError(problem, code="content_mismatch")
         return upload
+
+
+def document_size(document):
+    """Human-readable size of a document, or "" when the file is missing."""
+    try:
+        size = document.file_size or document.file.size
+    except (OSError, ValueError):
+        return ""
+    return filesizeformat(size) if size else ""

@@ -1,4 +1,6 @@
-"""Image renditions for many images at once: the cache first, then one query for the rest.
+"""Image renditions: for many images at once, and made ahead when a page is published.
+
+Attaching: the cache first, then one query for the rest.
 
 Wagtail looks a rendition up per image (a cache read, then a query when the cache is cold),
 or, with prefetch_renditions(), always queries the database. For a list of cards this
@@ -6,9 +8,19 @@ reads every rendition the cache holds in one round trip and fetches the others i
 query, then hands each image its renditions so `{% image %}` makes no further lookups.
 """
 
+import logging
 from collections import defaultdict
+from functools import partial
 
+from django.db import transaction
+from django_tasks import task
+from wagtail.images import get_image_model
 from wagtail.images.models import Filter
+
+logger = logging.getLogger("bcsp")
+
+# The image shared on social media (OpenGraph, Twitter cards, JSON-LD).
+SOCIAL_RENDITION = "fill-1200x630|format-jpeg"
 
 
 def attach_renditions(images, *specs):
@@ -66,3 +78,26 @@ def attach_renditions(images, *specs):
         image.prefetched_renditions = list(by_image[image.pk])
         for rendition in image.prefetched_renditions:
             rendition.image = images_by_id[image.pk][0]
+
+
+@task()
+def prepare_renditions(image_id, specs):
+    """Make the renditions the public pages will ask for, so no visitor waits for them."""
+    image = get_image_model().objects.filter(pk=image_id).first()
+    if image is None:
+        return 0
+    try:
+        return len(image.get_renditions(*specs))
+    except OSError:  # the original is missing or unreadable
+        logger.warning("Could not make renditions of image %s", image_id, exc_info=True)
+        return 0
+
+
+def prepare_renditions_on_publish(sender, instance, **kwargs):
+    """Queue the renditions a published page's templates use (its `prepared_renditions`)."""
+    for field_name, specs in getattr(instance, "prepared_renditions", {}).items():
+        image_id = getattr(instance, f"{field_name}_id", None)
+        if image_id:
+            transaction.on_commit(
+                partial(prepare_renditions.enqueue, image_id=image_id, specs=list(specs))
+            )
