@@ -99,6 +99,8 @@ class BasePage(Page):
     # Pages that list the newest publications or show the menu: a CDN in front is told to
     # drop them whenever a page of their language changes (bcsp_site.caching.purge).
     shows_newest = False
+    # What a shared link to the page is (https://ogp.me/#types).
+    og_type = "website"
 
     def get_url_parts(self, request=None):
         """Wagtail's answer, kept in the worker for the content generation (a site, locale or
@@ -119,6 +121,34 @@ class BasePage(Page):
         """Full URLs of other pages that show this one, for a CDN to drop when it changes
         (its own addresses come from Wagtail's get_cached_paths())."""
         return set()
+
+    # What the head of the page says about it (bcsp_site.templatetags.seo_tags asks each
+    # page, so a new page type describes itself here rather than in the tag).
+
+    def sharing_image(self):
+        """The image a social card shows (the site's default when there is none)."""
+        return self.social_image
+
+    def meta_description(self, organisation):
+        """The description search engines and social cards show (the site's when empty)."""
+        return self.search_description or getattr(self, "intro", "")
+
+    def published_time(self):
+        """When an article first appeared, as ISO 8601 (pages that are not articles: None)."""
+        return None
+
+    def scholar_tags(self, request, organisation):
+        """[(name, content)] of Google Scholar's citation_* meta tags, for scholarly works."""
+        return []
+
+    def feed_links(self, request, tag=None):
+        """[(title, RSS URL, Atom URL)] for the feeds of what this page lists; `tag` is the
+        tag a listing is filtered by."""
+        return []
+
+    def structured_data(self, request, url, organisation, image_url=""):
+        """The schema.org JSON-LD describing the page at `url` (a dict), or None."""
+        return None
 
     @framable_by_admin
     def serve_preview(self, request, mode_name):
