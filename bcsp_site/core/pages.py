@@ -101,6 +101,9 @@ class BasePage(Page):
     shows_newest = False
     # What a shared link to the page is (https://ogp.me/#types).
     og_type = "website"
+    # The parent the router came through (set by route()), so breadcrumbs and get_parent()
+    # need no query.
+    routed_parent = None
 
     def get_url_parts(self, request=None):
         """Wagtail's answer, kept in the worker for the content generation (a site, locale or
@@ -155,6 +158,11 @@ class BasePage(Page):
         """The page editor shows previews in an iframe: allow that, for previews only."""
         return super().serve_preview(request, mode_name)
 
+    def get_parent(self, update=False):
+        if self.routed_parent is not None and not update:
+            return self.routed_parent
+        return super().get_parent(update)
+
     @classmethod
     def serve_queryset(cls):
         """Where a routed request fetches this page from; add select/prefetch_related here."""
@@ -166,8 +174,8 @@ class BasePage(Page):
         Wagtail's default walks the tree a level at a time, fetching each child and then its
         specific version. This looks the whole chain of slugs up at once and fetches only the
         page that answers in its specific form, with its serve_queryset(). Pages in between
-        get a specific instance without a query (they serve as the answer's cached parent),
-        and a routable page in between still gets to answer with its own routes first.
+        get a specific instance without a query (each is the next one's routed_parent), and
+        a routable page in between still gets to answer with its own routes first.
         """
         if not path_components:
             return super().route(request, path_components)
@@ -184,10 +192,10 @@ class BasePage(Page):
                 or _routes_itself(model, page, remaining)
             ):
                 specific = fetch_for_serving(page)
-                specific._cached_parent_obj = parent
+                specific.routed_parent = parent
                 return specific.route(request, remaining)
             node = page.specific_deferred
-            node._cached_parent_obj = parent
+            node.routed_parent = parent
             parent = node
         raise Http404  # pragma: no cover - the loop always returns
 
