@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -9,7 +10,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from bcsp_site.caching.purge import routed_urls
-from bcsp_site.core.feeds import feed_response
+from bcsp_site.core.feeds import feed_links, feed_response
 from bcsp_site.core.pages import BasePage, PublicPageManager
 from bcsp_site.core.pagination import Paginator
 from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
@@ -86,6 +87,7 @@ class AuthorPage(RoutablePageMixin, BasePage):
 
     objects = PublicPageManager()
     prepared_renditions = {"photo": (*PHOTO_RENDITIONS, SOCIAL_RENDITION)}
+    og_type = "profile"
 
     content_panels = [
         *BasePage.content_panels,
@@ -141,6 +143,27 @@ class AuthorPage(RoutablePageMixin, BasePage):
 
     def get_cached_paths(self):
         return ["/", "/" + self.reverse_subpage("feed"), "/" + self.reverse_subpage("feed_atom")]
+
+    def sharing_image(self):
+        return self.social_image or self.photo
+
+    def meta_description(self, organisation):
+        return self.search_description or gettext(
+            "%(name)s, %(role)s: publications and biography."
+        ) % {"name": self.title, "role": self.role or organisation.name}
+
+    def feed_links(self, request, tag=None):
+        return feed_links(request, self, (self.title, "feed", ()))
+
+    def structured_data(self, request, url, organisation, image_url=""):
+        return {
+            "@context": "https://schema.org",
+            "@type": "Person",
+            "name": self.title,
+            "jobTitle": self.role,
+            "url": url,
+            "worksFor": {"@type": "Organization", "name": organisation.name},
+        }
 
     def cached_urls_elsewhere(self):
         """The author index and the author's publications (they name the author)."""

@@ -86,6 +86,16 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("home page")
 
+    def structured_data(self, request, url, organisation, image_url=""):
+        return {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": organisation.name,
+            "url": url,
+            "inLanguage": self.locale.language_code,
+            "publisher": organisation.structured_data(request),
+        }
+
     @property
     def localized(self):
         """This home page in the active language, in its specific form: where routing starts.

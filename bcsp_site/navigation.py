@@ -154,7 +154,7 @@ def page_trail(page):
     trail = [page]
     node = page
     while node.depth > 2:
-        parent = getattr(node, "_cached_parent_obj", None)
+        parent = getattr(node, "routed_parent", None)
         if parent is None:
             ancestors = (
                 Page.objects.ancestor_of(page)

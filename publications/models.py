@@ -31,8 +31,9 @@ from authors.models import AuthorPage
 from bcsp_site.caching.generation import remembered
 from bcsp_site.caching.purge import page_urls, routed_urls
 from bcsp_site.core.blocks import BodyBlock
-from bcsp_site.core.feeds import feed_response
+from bcsp_site.core.feeds import feed_links, feed_response
 from bcsp_site.core.i18n import page_number_only
+from bcsp_site.core.metadata import absolute
 from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.core.pagination import Paginator
 from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
@@ -79,6 +80,8 @@ COVER_RENDITIONS = (COVER_RENDITION, "fill-720x378|format-webp")
 # publication_date_order index instead of sorting them all.
 NEWEST_FIRST = ("-publication_date", "-page_ptr_id")
 RESERVED_SLUGS = {"tags", "feed", "search"}
+# schema.org types of the kinds that have a better one than ScholarlyArticle.
+SCHEMA_TYPES = {"report": "Report", "op-ed": "OpinionNewsArticle", "policy-paper": "Report"}
 
 ORIGINAL_LANGUAGES = [
     ("sr", _("Serbian")),
@@ -244,6 +247,12 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
 
     def get_cached_paths(self):
         return ["/", "/" + self.reverse_subpage("feed"), "/" + self.reverse_subpage("feed_atom")]
+
+    def feed_links(self, request, tag=None):
+        feeds = [(self.title, "feed", ())]
+        if tag is not None:
+            feeds.append((f"{self.title}: {tag.name}", "tag_feed", (tag.slug,)))
+        return feed_links(request, self, *feeds)
 
     def base_queryset(self):
         return PublicationPage.objects.for_listing().filter(locale_id=self.locale_id)
@@ -580,6 +589,7 @@ class PublicationPage(BasePage):
                 {"slug": _("This slug is reserved for archive addresses; please choose another.")}
             )
 
+    og_type = "article"
     prepared_renditions = {
         "cover_image": (
             *dict.fromkeys((*CARD_RENDITIONS, *CAROUSEL_RENDITIONS, *COVER_RENDITIONS)),
@@ -619,6 +629,72 @@ class PublicationPage(BasePage):
     @property
     def year(self):
         return self.publication_date.year
+
+    def sharing_image(self):
+        return self.cover_image or self.social_image
+
+    def meta_description(self, organisation):
+        return self.search_description or self.summary
+
+    def published_time(self):
+        return self.publication_date.isoformat()
+
+    def scholar_tags(self, request, organisation):
+        tags = [("citation_title", self.title)]
+        tags += [("citation_author", author.title) for author in self.authors]
+        if not self.authors:
+            tags.append(("citation_author", organisation.name))
+        tags += [
+            ("citation_publication_date", self.publication_date.strftime("%Y/%m/%d")),
+            ("citation_publisher", organisation.name),
+            ("citation_language", self.locale.language_code),
+        ]
+        if self.kind.slug in ("report", "policy-paper"):
+            tags.append(("citation_technical_report_institution", organisation.name))
+        if self.pdf_id:
+            tags.append(("citation_pdf_url", absolute(request, self.pdf.url)))
+        return tags
+
+    def structured_data(self, request, url, organisation, image_url=""):
+        publisher = {
+            "@type": "Organization",
+            "name": organisation.name,
+            "url": absolute(request, "/"),
+        }
+        authors = [
+            {
+                "@type": "Person",
+                "name": author.title,
+                "url": absolute(request, author.get_url(request)),
+            }
+            for author in self.authors
+        ] or [publisher]
+        data = {
+            "@context": "https://schema.org",
+            "@type": SCHEMA_TYPES.get(self.kind.slug, "ScholarlyArticle"),
+            "headline": self.title[:110],
+            "name": self.title,
+            "description": self.summary,
+            "url": url,
+            "mainEntityOfPage": url,
+            "datePublished": self.publication_date.isoformat(),
+            "inLanguage": self.locale.language_code,
+            "author": authors,
+            "publisher": publisher,
+            "keywords": [tag.name for tag in self.tag_list],
+            "genre": self.kind.name,
+        }
+        if self.last_published_at:
+            data["dateModified"] = self.last_published_at.isoformat()
+        if image_url:
+            data["image"] = image_url
+        if self.pdf_id:
+            data["associatedMedia"] = {
+                "@type": "MediaObject",
+                "contentUrl": absolute(request, self.pdf.url),
+                "encodingFormat": "application/pdf",
+            }
+        return data
 
     def cached_urls_elsewhere(self):
         """The listing and its feeds, the year archive, the tag pages and feeds, the kind's
@@ -735,6 +811,13 @@ class OpEdPage(PublicationPage):
 
     def search_topics_text(self):
         return publication_topics_text(self, self.outlet_name)
+
+    def structured_data(self, request, url, organisation, image_url=""):
+        """A translation is based on the original at the outlet."""
+        data = super().structured_data(request, url, organisation, image_url)
+        if self.translator_name and self.outlet_url:
+            data["isBasedOn"] = self.outlet_url
+        return data
 
     class Meta:
         verbose_name = _("op-ed")

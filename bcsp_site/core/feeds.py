@@ -94,3 +94,18 @@ def feed_response(request, *, page, title, description, publications, atom=False
         atom=atom,
     )
     return feed(request)
+
+
+def feed_links(request, page, *feeds):
+    """[(title, RSS URL, Atom URL)] for the given feeds of a routable page, for the page's
+    head. Each feed is (title, route name of its RSS version, route args); the Atom
+    version's route is named the same with "_atom" added."""
+    base = page.get_url(request)
+    return [
+        (
+            title,
+            base + page.reverse_subpage(route, args=args),
+            base + page.reverse_subpage(f"{route}_atom", args=args),
+        )
+        for title, route, args in feeds
+    ]

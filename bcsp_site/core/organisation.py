@@ -13,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Site
 
 from .blocks import SocialProfilesBlock
+from .metadata import absolute
 from .remembered import remembered
 
 # What visitors see before an editor has written the texts of their language.
@@ -132,6 +133,16 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
     @property
     def ebulletin_text(self):
         return self.text_for().ebulletin_text
+
+    def structured_data(self, request):
+        """The organisation as schema.org JSON-LD (a dict)."""
+        data = {"@type": "Organization", "name": self.name, "url": absolute(request, "/")}
+        if self.contact_email:
+            data["email"] = self.contact_email
+        profiles = [block.value["url"] for block in self.social_links]
+        if profiles:
+            data["sameAs"] = profiles
+        return data
 
     @classmethod
     def load_with_texts(cls, site):

@@ -98,6 +98,11 @@ class BasePage(Page):
     # Pages that list the newest publications or show the menu: a CDN in front is told to
     # drop them whenever a page of their language changes (bcsp_site.caching.purge).
     shows_newest = False
+    # What a shared link to the page is (https://ogp.me/#types).
+    og_type = "website"
+    # The parent the router came through (set by route()), so breadcrumbs and get_parent()
+    # need no query.
+    routed_parent = None
 
     def get_url_parts(self, request=None):
         """Wagtail's answer, kept in the worker for the content generation (a site, locale or
@@ -119,10 +124,43 @@ class BasePage(Page):
         (its own addresses come from Wagtail's get_cached_paths())."""
         return set()
 
+    # What the head of the page says about it (bcsp_site.templatetags.seo_tags asks each
+    # page, so a new page type describes itself here rather than in the tag).
+
+    def sharing_image(self):
+        """The image a social card shows (the site's default when there is none)."""
+        return self.social_image
+
+    def meta_description(self, organisation):
+        """The description search engines and social cards show (the site's when empty)."""
+        return self.search_description or getattr(self, "intro", "")
+
+    def published_time(self):
+        """When an article first appeared, as ISO 8601 (pages that are not articles: None)."""
+        return None
+
+    def scholar_tags(self, request, organisation):
+        """[(name, content)] of Google Scholar's citation_* meta tags, for scholarly works."""
+        return []
+
+    def feed_links(self, request, tag=None):
+        """[(title, RSS URL, Atom URL)] for the feeds of what this page lists; `tag` is the
+        tag a listing is filtered by."""
+        return []
+
+    def structured_data(self, request, url, organisation, image_url=""):
+        """The schema.org JSON-LD describing the page at `url` (a dict), or None."""
+        return None
+
     @framable_by_admin
     def serve_preview(self, request, mode_name):
         """The page editor shows previews in an iframe: allow that, for previews only."""
         return super().serve_preview(request, mode_name)
+
+    def get_parent(self, update=False):
+        if self.routed_parent is not None and not update:
+            return self.routed_parent
+        return super().get_parent(update)
 
     @classmethod
     def serve_queryset(cls):
@@ -135,8 +173,8 @@ class BasePage(Page):
         Wagtail's default walks the tree a level at a time, fetching each child and then its
         specific version. This looks the whole chain of slugs up at once and fetches only the
         page that answers in its specific form, with its serve_queryset(). Pages in between
-        get a specific instance without a query (they serve as the answer's cached parent),
-        and a routable page in between still gets to answer with its own routes first.
+        get a specific instance without a query (each is the next one's routed_parent), and
+        a routable page in between still gets to answer with its own routes first.
         """
         if not path_components:
             return super().route(request, path_components)
@@ -153,10 +191,10 @@ class BasePage(Page):
                 or _routes_itself(model, page, remaining)
             ):
                 specific = fetch_for_serving(page)
-                specific._cached_parent_obj = parent
+                specific.routed_parent = parent
                 return specific.route(request, remaining)
             node = page.specific_deferred
-            node._cached_parent_obj = parent
+            node.routed_parent = parent
             parent = node
         raise Http404  # pragma: no cover - the loop always returns
 
