@@ -22,7 +22,7 @@ translated yet, and makes live "alias" copies of untranslated parent pages. Here
 wagtail-localize offers no setting for the last three, so its submit and update views are
 replaced by subclasses on the same addresses (``register_admin_urls`` below), and the
 publish button of its translation editor is checked first (``before_edit_page``). Tests in
-tests/test_translation_drafts.py pin the wagtail-localize behaviour this relies on.
+tests/site/test_translation_drafts.py pin the wagtail-localize behaviour this relies on.
 """
 
 from django.contrib import messages

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from wagtail.models import Page, Site
 
-from tests.factories import (
+from tests.support.factories import (
     AuthorIndexPageFactory,
     HomePageFactory,
     PublicationIndexPageFactory,

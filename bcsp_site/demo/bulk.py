@@ -5,7 +5,7 @@ The tree stays what treebeard would have built: each page's ``path`` follows tre
 documented materialised-path format (the parent's path, then the child's position written
 in ``Page.alphabet`` and left-padded to ``Page.steplen``), ``depth`` is the parent's plus
 one and the parent's ``numchild`` is recounted at the end; ``Page.find_problems()`` reports
-nothing afterwards (tests/test_demo_content.py).
+nothing afterwards (tests/demo/test_demo_content.py).
 """
 
 import datetime

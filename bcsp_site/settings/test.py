@@ -11,7 +11,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The suite runs with the full-page cache on, so every test of a page after a change also
 # tests that the change reached the cache; the CDN purges go to a recorder.
 PAGE_CACHE_ENABLED = True
-WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": "tests.frontend_cache.RecordingBackend"}}
+WAGTAILFRONTENDCACHE = {"recorder": {"BACKEND": "tests.support.frontend_cache.RecordingBackend"}}
 PAGE_CACHE_CDN_SECONDS = 3600
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -9,7 +9,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from publications.models import PublicationPage
-from tests.html_validation import html_errors
+from tests.support.html_validation import html_errors
 
 PAGES = {
     "home": "/en/",

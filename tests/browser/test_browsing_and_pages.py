@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from authors.models import AuthorPage
 from bcsp_site.caching.generation import start_new_generation
 from publications.models import PublicationIndexPage, PublicationKind, PublicationPage
-from tests.factories import PublicationPageFactory
-from tests.html_validation import html_errors
+from tests.support.factories import PublicationPageFactory
+from tests.support.html_validation import html_errors
 
 # The interface words each test reads on screen, in both languages.
 WORDS = {

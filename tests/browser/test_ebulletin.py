@@ -249,7 +249,7 @@ def manage_pages(base_url):
 def test_the_pages_pass_axe_and_the_nu_checker(page, demo_site, client, tmp_path):
     from axe_playwright_python.sync_playwright import Axe
 
-    from tests.html_validation import html_errors
+    from tests.support.html_validation import html_errors
 
     pages = manage_pages(demo_site.url)
     host = demo_site.url.split("//")[1]

@@ -9,7 +9,7 @@ from wagtail.models import Locale
 from authors.models import AuthorPage
 from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationIndexPage
-from tests.factories import PublicationPageFactory
+from tests.support.factories import PublicationPageFactory
 
 CAPTURED_STATE_EN = "/en/publications/the-security-sector-in-a-captured-state/"
 CAPTURED_STATE_SR = "/sr/publications/sektor-bezbednosti-u-zarobljenoj-drzavi/"

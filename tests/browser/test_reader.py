@@ -13,7 +13,7 @@ from comments import spam
 from comments.models import Comment
 from publications.models import PublicationDocument, PublicationPage
 from tests.browser.test_accessibility import assert_no_axe_violations
-from tests.html_validation import html_errors
+from tests.support.html_validation import html_errors
 
 OP_ED = {
     "en": "/en/publications/public-recording-with-secret-cameras/",

@@ -11,7 +11,7 @@ from wagtail_localize.models import StringSegment
 from publications.models import PublicationPage
 from tests.browser.test_editor import open_publications_in_the_explorer, sign_in
 from tests.browser.test_language_switcher import switch_to
-from tests.test_translation_drafts import translate_segments, translation_record
+from tests.site.test_translation_drafts import translate_segments, translation_record
 
 EMERGENCY_EN = "/en/publications/the-security-sector-in-the-state-of-emergency-testing-democracy/"
 EMERGENCY_SR = "/sr/publications/sektor-bezbednosti-u-vanrednom-stanju-test-demokratije/"

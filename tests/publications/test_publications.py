@@ -26,7 +26,7 @@ from publications.models import (
     PublicationTag,
 )
 from publications.pdf import build_simple_pdf
-from tests.factories import (
+from tests.support.factories import (
     AuthorIndexPageFactory,
     AuthorPageFactory,
     ImageFactory,

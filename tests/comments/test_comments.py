@@ -20,7 +20,7 @@ from django.utils import timezone
 from comments import spam
 from comments.models import Comment
 from comments.spam import form_token_problem, make_form_token
-from tests.factories import OpEdPageFactory, PublicationPageFactory
+from tests.support.factories import OpEdPageFactory, PublicationPageFactory
 
 THANK_YOU = "Thank you — your comment is awaiting moderation"
 NEUTRAL = "Sorry, we could not accept your comment just now."
@@ -977,7 +977,7 @@ class BrokenEmailBackend:
 
 
 def test_a_failing_email_never_loses_the_comment(client, publication, moderators, settings):
-    settings.EMAIL_BACKEND = "tests.test_comments.BrokenEmailBackend"
+    settings.EMAIL_BACKEND = "tests.comments.test_comments.BrokenEmailBackend"
     response = client.post(post_url(publication), comment_data(publication))
     assert response.status_code == 302
     assert Comment.objects.get().status == Comment.Status.PENDING

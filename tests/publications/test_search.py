@@ -13,13 +13,13 @@ from wagtail.models import Locale, PageViewRestriction
 from publications.models import PublicationDocument
 from publications.pdf import build_simple_pdf
 from publications.text import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, fold, highlight, parse_query
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
     PublicationKindFactory,
     PublicationPageFactory,
 )
-from tests.html_validation import html_errors
+from tests.support.html_validation import html_errors
 
 pytestmark = pytest.mark.django_db
 

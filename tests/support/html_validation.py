@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-VNU_JAR = Path(__file__).resolve().parent / "browser/node_modules/vnu-jar/build/dist/vnu.jar"
+VNU_JAR = Path(__file__).resolve().parents[1] / "browser/node_modules/vnu-jar/build/dist/vnu.jar"
 
 
 def html_errors(documents, folder):

@@ -17,7 +17,7 @@ from bcsp_site.models import (
     HomePage,
 )
 from publications.models import PublicationIndexPage
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     ImageFactory,
     PublicationIndexPageFactory,

@@ -13,7 +13,7 @@ from publications import models as publication_models
 from publications.models import PublicationDocument
 from publications.pdf import pdf_page_count
 from publications.templatetags.publication_tags import pdf_download_label
-from tests.factories import PublicationPageFactory
+from tests.support.factories import PublicationPageFactory
 
 
 def pdf_bytes(pages, password=None):

@@ -13,7 +13,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 from publications.citations import Citation
 from publications.pdf import build_simple_pdf
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
     PublicationKindFactory,
@@ -382,7 +382,7 @@ def test_links_in_the_text_are_absolute_so_printed_pages_show_full_addresses(
 def test_print_stylesheet_hides_navigation_and_prints_link_addresses():
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parent.parent / "static/css/site.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "static/css/site.css").read_text()
     print_rules = css[css.index("@media print") :]
     assert ".site-header" in print_rules and "display: none" in print_rules
     assert 'content: " (" attr(href) ")"' in print_rules

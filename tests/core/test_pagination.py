@@ -7,7 +7,7 @@ import pytest
 from django.core.paginator import Paginator as DjangoPaginator
 
 from bcsp_site.core.pagination import Paginator, page_links
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     PublicationKindFactory,
     PublicationPageFactory,

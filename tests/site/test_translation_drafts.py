@@ -30,7 +30,7 @@ from authors.models import AuthorPage
 from bcsp_site import translating
 from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationKind
-from tests.factories import (
+from tests.support.factories import (
     PublicationKindFactory,
     PublicationPageFactory,
     StandardPageFactory,

@@ -15,7 +15,7 @@ from newsletter import emails
 from newsletter.emails import BulletinMessageBuilder
 from newsletter.models import Bulletin, BulletinItem, Subscriber
 from newsletter.tasks import send_bulletin
-from tests.factories import OpEdPageFactory, PublicationPageFactory
+from tests.support.factories import OpEdPageFactory, PublicationPageFactory
 
 MASTHEAD = re.compile(r'<div class="masthead" style="[^"]*background: #0b2540[^"]*">')
 UNSUBSCRIBE = re.compile(r'href="http://testserver/en/e-bulletin/unsubscribe/([^/"]+)/"')

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.test.utils.form_data import rich_text
 
-from tests.factories import PublicationPageFactory
+from tests.support.factories import PublicationPageFactory
 
 PASSWORD = "a-long-enough-password-42"
 
@@ -106,7 +106,7 @@ def test_slugs_made_from_the_title_are_told_from_typed_ones(slug, title):
 def test_a_new_page_whose_title_slug_is_taken_gets_the_next_free_one(
     superuser_client, author_index
 ):
-    from tests.factories import AuthorPageFactory
+    from tests.support.factories import AuthorPageFactory
 
     abandoned = AuthorPageFactory(
         parent=author_index, title="Jane Doe", slug="jane-doe", live=False
@@ -133,7 +133,7 @@ def test_a_typed_slug_that_is_taken_names_and_links_the_page_holding_it(
     superuser_client, author_index
 ):
     from authors.models import AuthorPage
-    from tests.factories import AuthorPageFactory
+    from tests.support.factories import AuthorPageFactory
 
     holder = AuthorPageFactory(parent=author_index, title="Jane <Doe>", slug="jane", live=False)
 
@@ -161,7 +161,7 @@ def two_languages_of_authors(home_page, author_index):
     from wagtail.models import Locale
 
     from bcsp_site.demo.serbian import publish_translation
-    from tests.factories import AuthorPageFactory
+    from tests.support.factories import AuthorPageFactory
 
     serbian = Locale.objects.get_or_create(language_code="sr")[0]
     publish_translation(home_page, serbian, title="Početna")
@@ -257,7 +257,7 @@ def test_author_search_costs_the_same_queries_with_more_authors(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import AuthorPageFactory
+    from tests.support.factories import AuthorPageFactory
 
     def count():
         with CaptureQueriesContext(connection) as queries:

@@ -22,8 +22,8 @@ from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
 from publications.models import PublicationKind
-from tests import frontend_cache
-from tests.factories import (
+from tests.support import frontend_cache
+from tests.support.factories import (
     AuthorPageFactory,
     PublicationIndexPageFactory,
     PublicationKindFactory,

@@ -19,7 +19,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from newsletter.hashing import hash_email, normalise_email
 from newsletter.models import Bulletin, BulletinItem, Delivery, Subscriber, SuppressedAddress
 from newsletter.tasks import send_bulletin
-from tests.factories import OpEdPageFactory, PublicationPageFactory
+from tests.support.factories import OpEdPageFactory, PublicationPageFactory
 
 SIGNUP_URL = "/en/e-bulletin/"
 SENT_URL = "/en/e-bulletin/check-your-email/"
@@ -749,7 +749,7 @@ class FailingForOneAddress:
 
 
 def test_one_failing_address_does_not_stop_the_rest(admin_client, bulletin, settings):
-    settings.EMAIL_BACKEND = "tests.test_newsletter.FailingForOneAddress"
+    settings.EMAIL_BACKEND = "tests.newsletter.test_newsletter.FailingForOneAddress"
     bulk_subscribers(8)
     start_sending(bulletin)
     send_bulletin.call(bulletin.pk)

@@ -15,7 +15,11 @@ from wagtail.models import PageViewRestriction
 
 from comments.models import Comment
 from publications.models import PublicationTag
-from tests.factories import AuthorPageFactory, PublicationKindFactory, PublicationPageFactory
+from tests.support.factories import (
+    AuthorPageFactory,
+    PublicationKindFactory,
+    PublicationPageFactory,
+)
 
 PAGES = [
     "/en/",

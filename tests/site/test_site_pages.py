@@ -27,7 +27,7 @@ from bcsp_site.models import (
 )
 from bcsp_site.navigation import page_trail
 from publications.models import PublicationIndexPage, PublicationPage
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     ImageFactory,
     StandardPageFactory,
@@ -544,7 +544,7 @@ def test_breadcrumbs_link_the_ancestors_with_a_breadcrumb_list(client, home_page
 
 
 def test_breadcrumbs_on_archives_name_the_year_and_the_tag(client, publication_index):
-    from tests.factories import PublicationPageFactory
+    from tests.support.factories import PublicationPageFactory
 
     PublicationPageFactory(parent=publication_index, tag_names=["police"])
     html = client.get("/en/publications/2020/").content.decode()

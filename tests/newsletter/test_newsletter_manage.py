@@ -15,7 +15,7 @@ from newsletter.hashing import hash_email
 from newsletter.models import Bulletin, Subscriber, SuppressedAddress
 from newsletter.tasks import send_bulletin
 from newsletter.tokens import make_manage_token
-from tests.factories import PublicationPageFactory
+from tests.support.factories import PublicationPageFactory
 
 SIGNUP_URL = "/en/e-bulletin/"
 MANAGE_URL = "/en/e-bulletin/manage/"

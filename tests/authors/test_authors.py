@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from authors.models import AUTHORS_PAGE_SIZE, AuthorIndexPage, AuthorLink, AuthorPage
 from bcsp_site.models import HomePage
 from publications.models import PublicationIndexPage
-from tests.factories import (
+from tests.support.factories import (
     AuthorIndexPageFactory,
     AuthorPageFactory,
     ImageFactory,

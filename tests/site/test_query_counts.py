@@ -21,7 +21,7 @@ from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
 from bcsp_site.models import HomeFeaturedPublication
 from publications.models import CARD_RENDITION, COVER_RENDITION, PublicationPage
 from publications.pdf import build_simple_pdf
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     HomePageFactory,
     ImageFactory,

@@ -23,7 +23,7 @@ from bcsp_site.demo.serbian import publish_translation
 from bcsp_site.models import HomeFeaturedPublication
 from newsletter.models import Subscriber
 from publications.models import PublicationKind, PublicationTag
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
     PublicationKindFactory,

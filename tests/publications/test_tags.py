@@ -12,8 +12,8 @@ from django.db.models import F
 
 from bcsp_site.demo.serbian import publish_translation
 from publications.models import PublicationPage, PublicationPageTag, PublicationTag
-from tests import test_i18n
-from tests.factories import PublicationPageFactory
+from tests.core import test_i18n
+from tests.support.factories import PublicationPageFactory
 
 bilingual, serbian = test_i18n.bilingual, test_i18n.serbian  # the same two-language site
 

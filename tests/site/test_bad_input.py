@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
-from tests.factories import (
+from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
     PublicationPageFactory,

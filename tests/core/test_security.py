@@ -28,7 +28,7 @@ from bcsp_site.core.logging import JsonFormatter, RedactPersonalData, redact
 from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
-from tests.factories import PublicationPageFactory
+from tests.support.factories import PublicationPageFactory
 
 PASSWORD = "a-long-enough-password-42"
 SECURITY_SETTINGS = [
