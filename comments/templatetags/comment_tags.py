@@ -3,7 +3,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, content_cache, content_generation
+from bcsp_site.caching.generation import remembered
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.spam import make_form_token
@@ -64,9 +64,8 @@ def comments_section(context, page):
 
 def approved_comments(page):
     """(number of approved comments, the latest LATEST_SHOWN of them, oldest first)."""
-    key = f"comments:approved:{content_generation()}:{page.pk}"
-    found = content_cache().get(key)
-    if found is None:
+
+    def count_and_latest():
         approved = Comment.objects.approved().filter(page_id=page.pk)
         comment_count = approved.count()
         latest = []
@@ -78,9 +77,9 @@ def approved_comments(page):
                 )[:LATEST_SHOWN]
             )
             latest.reverse()
-        found = (comment_count, latest)
-        content_cache().set(key, found, FRAGMENT_CACHE_SECONDS)
-    return found
+        return comment_count, latest
+
+    return remembered(f"comments:approved:{page.pk}", count_and_latest)
 
 
 @register.filter
