@@ -86,7 +86,7 @@ def search_in_language(params, page_number, locale, content_language):
     """`request.query_in_language` for a search (bcsp_site.core.i18n): its keywords and filters
     (`params`, as its own links name them) and page number in another language. A search of
     one content language (?language=) is the same search whatever the interface language."""
-    if page_number and page_number.isdigit() and int(page_number) > 1:
+    if page_number and page_number.isascii() and page_number.isdigit() and int(page_number) > 1:
         params = [*params, ("page", page_number)]
 
     def in_language(code):

@@ -412,7 +412,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         language, when that lists something there; else None (the switcher then leads to
         the translated index itself)."""
         parts = route.strip("/").split("/")
-        if len(parts) == 1 and parts[0].isdigit():
+        if len(parts) == 1 and parts[0].isascii() and parts[0].isdigit():
             year = int(parts[0])
             if any(row["year"] == year for row in translation.years()):
                 return translation.reverse_subpage("year", args=[year])

@@ -141,7 +141,9 @@ def _same_subpage(request, page, translation_page, url):
 def page_number_only(params, code):
     """The query string a page keeps in another language by default: its page number."""
     number = params.get("page", "")
-    return True, [("page", number)] if number.isdigit() and int(number) > 1 else []
+    # ASCII digits only: "²" is a digit to str.isdigit() but not a number to int().
+    kept = number.isascii() and number.isdigit() and int(number) > 1
+    return True, [("page", number)] if kept else []
 
 
 def _with_query(request, page, urls, canonical=False):

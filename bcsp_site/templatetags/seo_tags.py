@@ -41,7 +41,7 @@ def page_meta(context):
     request = context["request"]
     canonical = absolute(request, request.path)
     page_number = request.GET.get("page", "")
-    if page_number.isdigit() and page_number != "1":
+    if page_number.isascii() and page_number.isdigit() and page_number != "1":
         canonical += f"?page={page_number}"
     if context.get("page") is None or getattr(request, "is_preview", False):
         return with_shortened_descriptions(page_metadata(context, request, canonical))

@@ -35,6 +35,8 @@ NASTY_VALUES = [
     "0",
     "99999999999999999999999999",
     "1e309",
+    "²",  # a digit to str.isdigit(), not a number to int()
+    "٣",  # an Arabic-Indic three: a number to int(), not an ASCII digit
     "NaN",
     "1.5",
     "[]",
@@ -57,6 +59,7 @@ EVIL_PATH_SEGMENTS = [
     "99999999999999999999999999",
     "-1",
     "%e2%80%ae",
+    "%c2%b2",  # "²"
 ]
 FORM_ENCODED = "application/x-www-form-urlencoded"
 METHODS = ["put", "patch", "delete", "options", "trace"]
