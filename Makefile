@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check bench lighthouse clean
+.PHONY: run test install install-dev migrate demo lint format check bench lighthouse screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: install-dev
 # Lighthouse scores of the home, listing and publication pages (needs npm and Chromium).
 lighthouse: install-dev
 	$(BIN)/python bench/lighthouse.py
+
+# Every page type in both languages at 1280 and 390 px, into docs/screenshots/ (needs Chromium).
+screenshots: install-dev
+	$(BIN)/python bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles build .pytest_cache .ruff_cache
