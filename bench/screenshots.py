@@ -17,11 +17,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from site_server import ROOT, WORK, wait_until_up  # noqa: E402
+
 WIDTHS = (1280, 390)
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -80,19 +81,6 @@ def parse_args():
     parser.add_argument("--port", type=int, default=default_port)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     return parser.parse_args()
-
-
-def wait_until_up(url, server, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the development server stopped (exit code {server.returncode})")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own loopback server
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the development server did not answer at {url}")
 
 
 def save_small(png, path):
@@ -154,20 +142,23 @@ def main():
             [sys.executable, str(script), str(found)], cwd=ROOT, env=env, check=True
         )
         addresses = json.loads(found.read_text())
+        WORK.mkdir(parents=True, exist_ok=True)
+        log_file = open(WORK / "runserver.log", "ab")  # noqa: SIM115 - closed with the server
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{args.port}"],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
         try:
             base_url = f"http://127.0.0.1:{args.port}"
-            wait_until_up(f"{base_url}/robots.txt", server)
+            wait_until_up(f"{base_url}/robots.txt", server, log_name="runserver.log")
             saved = capture(base_url, addresses, args.out)
         finally:
             server.terminate()
             server.wait(timeout=10)
+            log_file.close()
     print(f"{len(saved)} screenshots in {args.out.relative_to(ROOT)}/")
 
 

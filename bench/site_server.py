@@ -104,11 +104,12 @@ def port_free(port):
         return probe.connect_ex((HOST, port)) != 0
 
 
-def wait_until_up(url, process, seconds=60):
+def wait_until_up(url, process, seconds=60, log_name="gunicorn.log"):
+    """Wait for `process` to answer at `url`; its output is in WORK/`log_name`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({process.returncode}); see {WORK}/gunicorn.log")
+            raise SystemExit(f"the server exited ({process.returncode}); see {WORK}/{log_name}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
                 return response.status
