@@ -27,7 +27,7 @@ from wagtail.models import (
 from wagtail.search import index
 from wagtail_localize.fields import BaseTranslatableField
 
-from authors.models import AuthorPage
+from authors.models import PHOTO_RENDITIONS, AuthorPage
 from bcsp_site.caching.generation import remembered
 from bcsp_site.caching.purge import page_urls, routed_urls
 from bcsp_site.core.blocks import BodyBlock
@@ -613,6 +613,17 @@ class PublicationPage(BasePage):
         ):
             links = links.select_related("author")
         return [link.author for link in links if link.author.live]
+
+    @cached_property
+    def byline(self):
+        """The authors with their photos' small renditions, for the byline with avatars: two
+        queries however many authors there are."""
+        links = self.author_links.all()
+        if isinstance(links, models.QuerySet):  # saved pages; a preview's are in memory
+            links = links.select_related("author__photo")
+        authors = [link.author for link in links if link.author.live]
+        attach_renditions([author.photo for author in authors], *PHOTO_RENDITIONS[1:])
+        return authors
 
     @cached_property
     def tag_list(self):

@@ -69,3 +69,27 @@ def without_tag(messages, tag):
 
 
 register.filter("document_size", document_size)
+
+
+@register.filter
+def initials(name):
+    """ "MD" for "Marko Drajić": an avatar for a person without a photo. The first letters of
+    the first and the last word, so middle names and particles do not crowd it."""
+    words = [word for word in str(name).replace("-", " ").split() if word[:1].isalpha()]
+    if not words:
+        return ""
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+COVER_TONES = 4  # --cover-1 … --cover-4 in static/css/site.css
+
+
+@register.filter
+def cover_tone(kind_id):
+    """Which of the palette's cover tones a typeset cover of this kind is printed in: the
+    same for every publication of a kind, so a listing shows at a glance what is what."""
+    try:
+        return int(kind_id) % COVER_TONES + 1
+    except (TypeError, ValueError):
+        return 1

@@ -61,6 +61,7 @@
                 });
             });
             list.setAttribute("aria-live", announce ? "polite" : "off");
+            if (position) position.textContent = (current + 1) + " / " + slides.length;
         }
         function running() { return timer !== null; }
         function start() {
@@ -70,9 +71,17 @@
         function stop() {
             if (timer !== null) { window.clearInterval(timer); timer = null; }
         }
+        var pauseLabel = pauseButton.querySelector("[data-carousel-pause-label]") || pauseButton;
+        var pauseIcon = pauseButton.querySelector("[data-icon-pause]");
+        var playIcon = pauseButton.querySelector("[data-icon-play]");
+        var position = root.querySelector("[data-carousel-position]");
         function updatePauseLabel() {
-            pauseButton.textContent = userPaused ? pauseButton.dataset.labelPlay : pauseButton.dataset.labelPause;
+            pauseLabel.textContent = userPaused ? pauseButton.dataset.labelPlay : pauseButton.dataset.labelPause;
             pauseButton.setAttribute("aria-pressed", String(userPaused));
+            if (pauseIcon && playIcon) {
+                pauseIcon.hidden = userPaused;
+                playIcon.hidden = !userPaused;
+            }
         }
 
         root.querySelector("[data-carousel-next]").addEventListener("click", function () { show(current + 1, true); });
@@ -89,6 +98,22 @@
             event.preventDefault();
             show(current + step, true);
         });
+        // A horizontal swipe on the slides turns them too (vertical movement still scrolls).
+        var swipeStart = null;
+        list.addEventListener("pointerdown", function (event) {
+            if (event.pointerType === "mouse") return;
+            swipeStart = { x: event.clientX, y: event.clientY };
+        });
+        list.addEventListener("pointerup", function (event) {
+            if (!swipeStart) return;
+            var dx = event.clientX - swipeStart.x;
+            var dy = event.clientY - swipeStart.y;
+            swipeStart = null;
+            if (Math.abs(dx) < 40 || Math.abs(dx) < Math.abs(dy) * 1.5) return;
+            stop();
+            show(current + (dx < 0 ? 1 : -1), true);
+        });
+        list.addEventListener("pointercancel", function () { swipeStart = null; });
         // Switching reduced motion on mid-visit stops the rotation too.
         reduceMotion.addEventListener("change", function () {
             if (!reduceMotion.matches) return;
