@@ -17,7 +17,8 @@ from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
 
 AUTHORS_PAGE_SIZE = 10
 PHOTO_RENDITION = "fill-240x240|format-webp"
-PHOTO_RENDITIONS = (PHOTO_RENDITION, "fill-128x128|format-webp")  # as the templates name them
+AVATAR_RENDITION = "fill-128x128|format-webp"  # components/avatar.html, beside a name
+PHOTO_RENDITIONS = (PHOTO_RENDITION, AVATAR_RENDITION)  # as the templates name them
 
 
 class AuthorIndexPage(BasePage):

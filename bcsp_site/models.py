@@ -23,7 +23,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
-from authors.models import PHOTO_RENDITION, AuthorPage
+from authors.models import AVATAR_RENDITION, AuthorPage
 from publications.models import (
     CAROUSEL_RENDITIONS,
     PublicationIndexPage,
@@ -309,7 +309,7 @@ class TeamPage(SectionPageMixin, BasePage):
             group["members"] = [member for member in group["members"] if member["person"].live]
         people = [member["person"] for group in groups for member in group["members"]]
         prefetch_related_objects(people, "photo", "links")
-        attach_renditions([person.photo for person in people], PHOTO_RENDITION)
+        attach_renditions([person.photo for person in people], AVATAR_RENDITION)
         return [group for group in groups if group["members"]]
 
     def get_context(self, request, *args, **kwargs):

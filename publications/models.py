@@ -27,7 +27,7 @@ from wagtail.models import (
 from wagtail.search import index
 from wagtail_localize.fields import BaseTranslatableField
 
-from authors.models import PHOTO_RENDITIONS, AuthorPage
+from authors.models import AVATAR_RENDITION, AuthorPage
 from bcsp_site.caching.generation import remembered
 from bcsp_site.caching.purge import page_urls, routed_urls
 from bcsp_site.core.blocks import BodyBlock
@@ -622,7 +622,7 @@ class PublicationPage(BasePage):
         if isinstance(links, models.QuerySet):  # saved pages; a preview's are in memory
             links = links.select_related("author__photo")
         authors = [link.author for link in links if link.author.live]
-        attach_renditions([author.photo for author in authors], *PHOTO_RENDITIONS[1:])
+        attach_renditions([author.photo for author in authors], AVATAR_RENDITION)
         return authors
 
     @cached_property

@@ -87,10 +87,12 @@ def test_author_index_lists_live_authors_alphabetically_with_roles(client, autho
     response = client.get("/en/authors/")
     assert response.status_code == 200
     html = response.content.decode()
-    names = re.findall(r'class="author-card__name"><a href="[^"]*">([^<]*)</a>', html)
+    names = re.findall(r'class="person-card__name"><a href="[^"]*">([^<]*)</a>', html)
     assert names == ["Ana Ilić", "Igor Bandović", "Saša Đorđević"]
-    assert '<p class="author-card__role">Director</p>' in html
-    assert html.count('class="author-card__photo"') == 1
+    assert '<p class="person-card__role">Director</p>' in html
+    # A photo where there is one, the initials in a circle for the others.
+    assert html.count('class="avatar avatar--m"') == 1
+    assert '<span class="avatar avatar--initials avatar--m" aria-hidden="true">IB</span>' in html
 
 
 @pytest.fixture

@@ -166,3 +166,32 @@ def test_escape_closes_the_narrow_screen_menu_and_returns_focus(page, demo_site)
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(page.locator("#site-menu")).to_be_hidden()
     expect(toggle).to_be_focused()
+
+
+def test_carousel_controls_fit_one_line_on_a_phone_and_slides_turn_with_a_swipe(browser, demo_site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{demo_site.url}/en/")
+    controls = page.locator("[data-carousel-controls] button")
+    expect(controls).to_have_count(3)
+    tops = {round(box["y"]) for box in (controls.nth(i).bounding_box() for i in range(3))}
+    assert len(tops) == 1, f"the carousel's buttons are on {len(tops)} lines"
+    expect(page.locator("[data-carousel-position]")).to_have_text("1 / 5")
+
+    first = visible_slide_title(page)
+    slides = page.locator(".carousel__slides")
+    box = slides.bounding_box()
+    y = box["y"] + box["height"] / 2
+
+    def swipe(from_x, to_x):
+        for kind, x in (("pointerdown", from_x), ("pointerup", to_x)):
+            slides.dispatch_event(
+                kind, {"pointerType": "touch", "clientX": x, "clientY": y, "bubbles": True}
+            )
+
+    swipe(box["x"] + box["width"] * 0.8, box["x"] + box["width"] * 0.2)  # right to left: next
+    assert visible_slide_title(page) == "The Security Sector in a Captured State"
+    expect(page.locator("[data-carousel-position]")).to_have_text("2 / 5")
+    swipe(box["x"] + box["width"] * 0.2, box["x"] + box["width"] * 0.8)  # left to right: back
+    assert visible_slide_title(page) == first
+    context.close()

@@ -325,7 +325,7 @@ def test_team_page_shows_groups_and_people_in_the_editors_order(client, home_pag
     groups = re.findall(r'<h2 id="team-group-\d+">([^<]*)</h2>', html)
     assert groups == ["Management", "Researchers"]
     researchers = html.split(">Researchers</h2>")[1].split("</section>")[0]
-    names = re.findall(r'class="team-card__name"><a href="([^"]*)">([^<]*)</a>', researchers)
+    names = re.findall(r'class="person-card__name"><a href="([^"]*)">([^<]*)</a>', researchers)
     assert names == [
         ("/en/authors/isidora-stakic/", "Isidora Stakić"),
         ("/en/authors/marko-drajic/", "Marko Drajić"),
@@ -336,7 +336,7 @@ def test_team_page_shows_groups_and_people_in_the_editors_order(client, home_pag
     management = html.split(">Management</h2>")[1].split("</section>")[0]
     assert "Director" in management
     assert 'href="https://example.org/igor"' in management
-    assert re.search(r'<img [^>]*class="team-card__photo"', management)
+    assert re.search(r'<img [^>]*class="avatar avatar--m"', management)
     # The team page is part of the About section.
     assert '<a href="/en/about/team/" aria-current="page">Team</a>' in html
 
