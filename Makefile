@@ -58,9 +58,10 @@ check: install-dev
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# Lighthouse scores of the home, listing and publication pages (needs npm and Chromium).
+# Lighthouse scores of the home, listing, publication and op-ed pages (needs npm and Chromium);
+# LIGHTHOUSE_ARGS="--publications 200" for a smaller database.
 lighthouse: install-dev
-	$(BIN)/python bench/lighthouse.py
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 # Every page type in both languages at 1280 and 390 px, into docs/screenshots/ (needs Chromium).
 screenshots: install-dev

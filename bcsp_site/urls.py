@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from bcsp_site import seo
+from bcsp_site import seo, styleguide
 from bcsp_site import views as site_views
 from bcsp_site.core import i18n
 from publications import citations
@@ -32,6 +32,7 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("search/", publication_views.search, name="search"),
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("manifest.webmanifest", site_views.web_manifest, name="web_manifest"),
     path("cite/<int:page_id>.bib", citations.bibtex_download, name="cite_bibtex"),
     path("cite/<int:page_id>.ris", citations.ris_download, name="cite_ris"),

@@ -1,9 +1,11 @@
-"""Admin menus (one per place and language), the dashboard panels and the page-cache hook
-on serving pages."""
+"""Admin menus (one per place and language), the dashboard panels, the style guide under
+Help, and the page-cache hook on serving pages."""
 
 from django.db.models import Count
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -52,3 +54,21 @@ def share_public_pages(page, request, serve_args, serve_kwargs):
 def add_dashboard_panels(request, panels):
     """Comments to moderate, translations in progress and the e-bulletin (see dashboard)."""
     panels.extend(dashboard_panels())
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_staff
+
+
+@hooks.register("register_help_menu_item")
+def register_styleguide_menu_item():
+    """The living style guide (bcsp_site.styleguide), in the admin's language."""
+    return StaffMenuItem(
+        _("Style guide"),
+        reverse_lazy("styleguide"),
+        name="styleguide",
+        icon_name="doc-full",
+        order=900,
+        attrs={"target": "_blank", "rel": "noopener"},
+    )

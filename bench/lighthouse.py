@@ -1,4 +1,4 @@
-"""Lighthouse scores of the home, listing and publication pages, served as in production.
+"""Lighthouse scores of the home, listing, publication and op-ed pages, served as in production.
 
     python bench/lighthouse.py [--port 18510] [--publications 10000]
 
@@ -6,9 +6,10 @@ Uses the benchmark's database (BENCH_DATABASE_URL, see bench/run.py), starts gun
 production settings on 127.0.0.1 and runs Lighthouse (the npm package; LIGHTHOUSE names its
 command, else `lighthouse` on the PATH, else it is installed into build/lighthouse/) in its
 default mobile profile with headless Chromium (CHROME_PATH, default /usr/bin/chromium).
-Prints the four scores of each page, every audit that cost points, and how many bytes of
-HTML, CSS, JavaScript and images each page loads (uncompressed). Reports go to
-build/lighthouse/.
+Prints one table of each page's four scores, cumulative layout shift, largest contentful
+paint, and the bytes it transfers in all and in fonts; then every audit that cost points,
+and how many bytes of HTML, CSS, JavaScript and images each page loads (uncompressed).
+Reports go to build/lighthouse/.
 """
 
 import argparse
@@ -53,16 +54,27 @@ def lighthouse_command():
 
 
 def pages_to_score():
-    from publications.models import PublicationPage
+    """The English home page and listing, and the newest hand-written publication and op-ed
+    (the synthetic ones are all alike). The publication has a cover image: its largest
+    paint is then the image, later and heavier than the title a page without one paints."""
+    from publications.models import OpEdPage, PublicationPage
 
-    publication = (
-        PublicationPage.objects.live()
-        .filter(locale__language_code="en", opedpage__isnull=True, cover_image__isnull=False)
-        .exclude(slug__startswith="generated-")
-        .order_by("-publication_date")
-        .first()
-    )
-    return [("home", "/en/"), ("listing", "/en/publications/"), ("publication", publication.url)]
+    def newest(model, **filters):
+        return (
+            model.objects.live()
+            .filter(locale__language_code="en", **filters)
+            .exclude(slug__startswith="generated-")
+            .order_by("-publication_date")
+            .first()
+        )
+
+    publication = newest(PublicationPage, opedpage__isnull=True, cover_image__isnull=False)
+    return [
+        ("home", "/en/"),
+        ("listing", "/en/publications/"),
+        ("publication", publication.url),
+        ("op-ed", newest(OpEdPage).url),
+    ]
 
 
 def run_lighthouse(command, url, name):
@@ -93,6 +105,41 @@ def weights(report):
     return totals
 
 
+def measures(report):
+    """The table's figures besides the scores: layout shift, largest paint (seconds), and the
+    bytes transferred in all and for fonts."""
+    audits = report["audits"]
+    fonts = sum(
+        item.get("transferSize") or 0
+        for item in audits["network-requests"]["details"]["items"]
+        if item.get("resourceType") == "Font"
+    )
+    return {
+        "CLS": audits["cumulative-layout-shift"]["numericValue"],
+        "LCP": audits["largest-contentful-paint"]["numericValue"] / 1000,
+        "total": audits["total-byte-weight"]["numericValue"],
+        "fonts": fonts,
+    }
+
+
+def table(results):
+    """One line a page: scores, CLS, LCP, total and font bytes (transferred)."""
+    header = ("page", "performance", "accessibility", "best practices", "SEO", "CLS", "LCP")
+    lines = [
+        f"{header[0]:<12} "
+        + " ".join(f"{title:>14}" for title in header[1:])
+        + f" {'total KB':>9} {'font KB':>8}"
+    ]
+    for name, _path, scores, figures, _sizes, _lost in results:
+        lines.append(
+            f"{name:<12} "
+            + " ".join(f"{scores[c]:>14}" for c in CATEGORIES)
+            + f" {figures['CLS']:>14.3f} {figures['LCP']:>13.2f}s"
+            + f" {figures['total'] / 1024:>9.1f} {figures['fonts'] / 1024:>8.1f}"
+        )
+    return "\n".join(lines)
+
+
 def lost_points(report):
     """(category, audit title, score, shown value) for every scored audit below 1."""
     lost = []
@@ -118,12 +165,11 @@ def main():
             log(f"Lighthouse: {path}")
             report = run_lighthouse(command, server.url + path, name)
             scores = {c: round(100 * report["categories"][c]["score"]) for c in CATEGORIES}
-            results.append((name, path, scores, weights(report), lost_points(report)))
+            figures = measures(report)
+            results.append((name, path, scores, figures, weights(report), lost_points(report)))
 
-    print(f"\n{'page':<12} " + " ".join(f"{c:>14}" for c in CATEGORIES))
-    for name, _path, scores, _weights, _lost in results:
-        print(f"{name:<12} " + " ".join(f"{scores[c]:>14}" for c in CATEGORIES))
-    for name, path, _scores, sizes, lost in results:
+    print("\n" + table(results))
+    for name, path, _scores, _figures, sizes, lost in results:
         code = sum(sizes.get(kind, 0) for kind in ("Document", "Stylesheet", "Script"))
         kilobytes = {kind: size / 1024 for kind, size in sizes.items()}
         print(
@@ -136,7 +182,7 @@ def main():
     print(f"\nReports: {OUT}/")
     failed = [
         name
-        for name, _path, scores, _sizes, _lost in results
+        for name, _path, scores, _figures, _sizes, _lost in results
         if scores["performance"] < 98 or min(scores[c] for c in CATEGORIES[1:]) < 100
     ]
     return 1 if failed else 0

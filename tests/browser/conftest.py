@@ -71,7 +71,7 @@ def browser():
 
 
 def _new_page(request, browser, **context_options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
     context.set_default_timeout(15_000)
     page = context.new_page()
     console_errors = []
@@ -105,6 +105,13 @@ def page(request, demo_site, browser):
 @pytest.fixture
 def page_without_js(request, demo_site, browser):
     return _new_page(request, browser, java_script_enabled=False)
+
+
+@pytest.fixture
+def new_page(request, demo_site, browser):
+    """Opens a page in a browser context of its own, made with Playwright's context options:
+    new_page(color_scheme="dark"), new_page(viewport={"width": 390, "height": 844})."""
+    return lambda **context_options: _new_page(request, browser, **context_options)
 
 
 @pytest.fixture
