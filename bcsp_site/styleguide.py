@@ -104,6 +104,7 @@ def sample_publications(root):
         publication.url_path = f"{root}publications/{slug}/"
         # What the templates ask of a publication's relations, given instead of queried.
         publication.__dict__["authors"] = [authors[number] for number in credited]
+        publication.__dict__["byline"] = publication.__dict__["authors"]
         publication.__dict__["tag_list"] = []
         publications.append(publication)
     return publications

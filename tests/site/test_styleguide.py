@@ -20,6 +20,8 @@ SECTIONS = [
     "Pagination",
     "Publication card",
     "Carousel",
+    "Covers",
+    "Avatars",
     "Author byline",
     "Breadcrumbs",
     "Messages",
