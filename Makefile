@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check fonts bench lighthouse screenshots clean
+.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench lighthouse screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ FONTSOURCE = @fontsource/source-serif-4@5.3.1 @fontsource/source-sans-3@5.3.1
 fonts: install-dev
 	npm install --prefix build/fonts --no-audit --no-fund --loglevel=error --save-exact $(FONTSOURCE)
 	$(BIN)/python manage.py build_fonts build/fonts/node_modules/@fontsource
+
+# The favicons, app icons and default social card in static/img/ (committed), drawn from the mark.
+brand-images: install-dev
+	$(BIN)/python manage.py make_brand_images
 
 # The benchmark (gunicorn + wrk on PostgreSQL); BENCH_ARGS=--quick for a short run.
 bench: install-dev
