@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check bench lighthouse screenshots clean
+.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench lighthouse screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,17 @@ format: install-dev
 check: install-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The web fonts in static/fonts/ (committed): the pinned Fontsource packages, installed into
+# build/fonts/, merged and subset to Latin + Central European letters (needs npm).
+FONTSOURCE = @fontsource/source-serif-4@5.3.1 @fontsource/source-sans-3@5.3.1
+fonts: install-dev
+	npm install --prefix build/fonts --no-audit --no-fund --loglevel=error --save-exact $(FONTSOURCE)
+	$(BIN)/python manage.py build_fonts build/fonts/node_modules/@fontsource
+
+# The favicons, app icons and default social card in static/img/ (committed), drawn from the mark.
+brand-images: install-dev
+	$(BIN)/python manage.py make_brand_images
 
 # The benchmark (gunicorn + wrk on PostgreSQL); BENCH_ARGS=--quick for a short run.
 bench: install-dev

@@ -9,15 +9,18 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .core.organisation import OrganisationSettings
 
 FAVICON = "img/favicon.ico"
+# (file, sizes, type, purpose); drawn from the mark by `manage.py make_brand_images`. The
+# maskable icon keeps the shield inside the middle 80%, which every mask shape leaves whole.
 ICONS = [
-    ("img/icon-192.png", "192x192", "image/png"),
-    ("img/icon-512.png", "512x512", "image/png"),
-    ("img/icon.svg", "any", "image/svg+xml"),
+    ("img/icon-192.png", "192x192", "image/png", "any"),
+    ("img/icon-512.png", "512x512", "image/png", "any"),
+    ("img/icon-maskable-512.png", "512x512", "image/png", "maskable"),
+    ("img/icon.svg", "any", "image/svg+xml", "any"),
 ]
 THEME_COLOUR = "#0b2540"
 BACKGROUND_COLOUR = "#ffffff"
@@ -37,14 +40,14 @@ def static_file_bytes(name):
         raise Http404(name) from None
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=7 * 24 * 60 * 60)
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: answer with the icon itself."""
     return HttpResponse(static_file_bytes(FAVICON), content_type="image/x-icon")
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=24 * 60 * 60)
 def web_manifest(request):
     """The web app manifest in the request's language: names, start page, colours, icons."""
@@ -61,7 +64,8 @@ def web_manifest(request):
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
         "icons": [
-            {"src": static(name), "sizes": sizes, "type": kind} for name, sizes, kind in ICONS
+            {"src": static(name), "sizes": sizes, "type": kind, "purpose": purpose}
+            for name, sizes, kind, purpose in ICONS
         ],
     }
     return HttpResponse(

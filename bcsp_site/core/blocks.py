@@ -1,11 +1,15 @@
 """Blocks shared by every page type: the body of a page and the organisation's profiles."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from .images import is_svg, raster_only_message
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -38,6 +42,14 @@ class ImageBlock(blocks.StructBlock):
     credit = blocks.CharBlock(
         required=False, max_length=150, help_text=_("Photographer or source, e.g. 'Photo: BETA'.")
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if is_svg(value.get("image")):  # shown resized and converted to WebP
+            raise StructBlockValidationError(
+                block_errors={"image": ValidationError(raster_only_message())}
+            )
+        return value
 
     class Meta:
         icon = "image"

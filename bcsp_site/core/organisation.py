@@ -1,6 +1,9 @@
-"""The organisation's details, per site and language: the footer, contacts, metadata."""
+"""The organisation's details, per site and language: the footer, contacts, metadata, logo."""
+
+import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +16,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Site
 
 from .blocks import SocialProfilesBlock
+from .images import raster_only_message
 from .metadata import absolute
 from .remembered import remembered
+from .renditions import LOGO_RENDITION, attach_renditions
+
+logger = logging.getLogger("bcsp")
 
 # What visitors see before an editor has written the texts of their language.
 ORGANISATION_DEFAULTS = {
@@ -39,6 +46,18 @@ ORGANISATION_DEFAULTS = {
         "address": "Đure Jakšića 6/5, 11000 Beograd, Srbija",
     },
 }
+
+
+def logo_rendition(image):
+    """The rendition of a logo that templates show, kept on the image (and so with the cached
+    settings); None when its file is missing or unreadable, and the wordmark shows instead."""
+    if not hasattr(image, "_logo_rendition"):
+        try:
+            image._logo_rendition = image.get_rendition(LOGO_RENDITION)
+        except Exception:  # a missing or broken file must not take every page down
+            logger.warning("Could not show logo image %s", image.pk, exc_info=True)
+            image._logo_rendition = None
+    return image._logo_rendition
 
 
 def content_language():
@@ -78,7 +97,21 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
         ),
     )
 
-    select_related = ["default_social_image"]
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The logo in the header and footer, in every language without a logo of its own: "
+            "an SVG, or a PNG with a transparent background at least 160 pixels high, that "
+            "reads on the header's and the footer's colours. Leave empty for the built-in "
+            "wordmark."
+        ),
+    )
+
+    select_related = ["default_social_image", "logo"]
 
     panels = [
         InlinePanel(
@@ -91,11 +124,17 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("social_links")], heading=_("Contact")
         ),
+        FieldPanel("logo"),
         FieldPanel("default_social_image"),
     ]
 
     class Meta:
         verbose_name = _("organisation")
+
+    def clean(self):
+        super().clean()
+        if self.default_social_image_id and self.default_social_image.is_svg():
+            raise ValidationError({"default_social_image": raster_only_message()})
 
     def text_for(self, language=None):
         """The texts in `language` (default: the active one), or the fallback described above."""
@@ -134,6 +173,17 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
     def ebulletin_text(self):
         return self.text_for().ebulletin_text
 
+    def logo_for(self, language=None):
+        """The uploaded logo for `language` (default: the active one): the language's own,
+        else the one for every language; None means the built-in wordmark."""
+        return self.text_for(language).logo or self.logo
+
+    @property
+    def logo_rendition(self):
+        """The rendition of the active language's logo that templates show, or None."""
+        image = self.logo_for()
+        return None if image is None else logo_rendition(image)
+
     def structured_data(self, request):
         """The organisation as schema.org JSON-LD (a dict)."""
         data = {"@type": "Organization", "name": self.name, "url": absolute(request, "/")}
@@ -150,17 +200,22 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
         exist (the texts bring their settings along)."""
         texts = list(
             OrganisationText.objects.filter(organisation__site=site).select_related(
-                "organisation__default_social_image"
+                "organisation__default_social_image", "organisation__logo", "logo"
             )
         )
         if texts:
             instance = texts[0].organisation
         else:  # new settings get their default texts when created
             instance = cls.for_site(site)
-            texts = list(instance.texts.all())
+            texts = list(instance.texts.select_related("logo"))
         for text in texts:
             text.organisation = instance
         instance._texts = texts
+        # The logos' renditions are kept with the settings: showing one costs no query.
+        logos = [image for image in (instance.logo, *(text.logo for text in texts)) if image]
+        attach_renditions(logos, LOGO_RENDITION.removesuffix("|preserve-svg"))
+        for image in logos:
+            logo_rendition(image)
         return instance
 
     @classmethod
@@ -220,10 +275,23 @@ class OrganisationText(Orderable):
         ),
     )
 
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Only if the logo differs in this language (for example, it spells out the "
+            "name): otherwise leave empty and the logo for every language is used."
+        ),
+    )
+
     panels = [
         FieldPanel("language_code"),
         FieldPanel("name"),
         FieldPanel("short_name"),
+        FieldPanel("logo"),
         FieldPanel("description"),
         FieldPanel("address"),
         FieldPanel("ebulletin_heading"),

@@ -19,6 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from .images import is_svg, raster_only_message
+
 
 def _letters_and_digits(text):
     """Text reduced to ASCII letters and digits, the way the admin's slug field transliterates
@@ -72,6 +74,9 @@ class BasePageForm(WagtailAdminPageForm):
                 )
                 self.slug_holder = None
         cleaned_data = super().clean()
+        for name, value in list(cleaned_data.items()):
+            if is_svg(value):  # a cover, photo or social image: it gets resized and converted
+                self.add_error(name, raster_only_message())
         if self.slug_holder is not None and self.has_error("slug"):
             # In place of Wagtail's message, which does not say which page holds the slug.
             self.errors["slug"] = self.error_class([self._slug_taken_message(slug)])

@@ -21,6 +21,8 @@ logger = logging.getLogger("bcsp")
 
 # The image shared on social media (OpenGraph, Twitter cards, JSON-LD).
 SOCIAL_RENDITION = "fill-1200x630|format-jpeg"
+# The organisation's logo: twice the header's height, an SVG kept as SVG.
+LOGO_RENDITION = "height-160|preserve-svg"
 
 
 def attach_renditions(images, *specs):

@@ -4,6 +4,7 @@ from hashlib import md5
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -18,10 +19,14 @@ from bcsp_site.core.renditions import SOCIAL_RENDITION
 
 register = template.Library()
 
+# Shared when neither the page nor the organisation settings give an image
+# (drawn by `manage.py make_brand_images`).
+SOCIAL_CARD = "img/social-card.png"
+
 
 def social_image_url(request, image):
     if image is None:
-        return ""
+        return absolute(request, static(SOCIAL_CARD))
     return absolute(request, image.get_rendition(SOCIAL_RENDITION).url)
 
 

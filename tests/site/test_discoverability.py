@@ -194,7 +194,7 @@ def test_publication_metadata_with_authors_and_pdf(client, content):
     assert meta_content(html, "name", "description") == ["A short teaser for the publication."]
     assert meta_content(html, "property", "og:type") == ["article"]
     assert meta_content(html, "property", "og:title") == ["The Security Sector in a Captured State"]
-    assert meta_content(html, "name", "twitter:card") == ["summary"]
+    assert meta_content(html, "name", "twitter:card") == ["summary_large_image"]
     assert meta_content(html, "name", "citation_title") == [
         "The Security Sector in a Captured State"
     ]
@@ -230,7 +230,10 @@ def test_publication_metadata_without_authors_pdf_or_cover(client, content, publ
     html = client.get(f"/en/publications/{plain.slug}/").content.decode()
     assert meta_content(html, "name", "citation_author") == ["Belgrade Centre for Security Policy"]
     assert meta_content(html, "name", "citation_pdf_url") == []
-    assert meta_content(html, "property", "og:image") == []
+    # No cover and no default image in the settings: the site's own card.
+    assert meta_content(html, "property", "og:image") == [
+        "http://localhost/static/img/social-card.png"
+    ]
     assert meta_content(html, "property", "og:title") == ["Plain &lt;b&gt;title&lt;/b&gt;"]
     [raw] = page_json_ld(html)
     assert "<b>" not in raw  # markup in titles is escaped inside the JSON-LD block

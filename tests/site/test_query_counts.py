@@ -32,8 +32,9 @@ from tests.support.factories import (
 
 BUDGET = 5  # queries per page as visitors normally find it (the costly parts are cached)
 # With an empty cache the site, its settings, its root paths, the menu, the year counts, the
-# page's translations and the renditions are looked up again: a handful more, once.
-COLD_BUDGET = 21
+# page's translations and the renditions (the uploaded logos' among them) are looked up
+# again: a handful more, once.
+COLD_BUDGET = 22
 
 PAGES = {
     "home": "/en/",
@@ -94,7 +95,23 @@ class Catalogue:
         ]
         for order, page in enumerate(self.featured):
             HomeFeaturedPublication.objects.create(home=home, publication=page, sort_order=order)
+        self.add_logos()
         self.grow(3)
+
+    def add_logos(self):
+        """A logo for every language and one of English's own, so pages show an uploaded one."""
+        organisation = OrganisationSettings.for_site(Site.objects.get(is_default_site=True))
+        organisation.logo = ImageFactory(
+            file=ContentFile(
+                b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 3"/>', "l.svg"
+            ),
+            width=9,
+            height=3,
+        )
+        organisation.save()
+        english = organisation.texts.get(language_code="en")
+        english.logo = self.image()
+        english.save()
 
     def add_authors(self, count):
         for _ in range(count):
