@@ -125,7 +125,8 @@ def render_first_page(file, width=FIRST_PAGE_WIDTH, max_height=FIRST_PAGE_MAX_HE
 A4_WIDTH, A4_HEIGHT = 595, 842
 MARGIN = 56
 NAVY = "0.043 0.145 0.251"  # #0b2540
-PANEL_BOTTOM = 238
+LIGHT = "0.62 0.71 0.81"
+PANEL_BOTTOM = 150
 DEFAULT_ORGANISATION = "Belgrade Centre for Security Policy"
 
 # The standard fonts' WinAnsiEncoding lacks some Serbian Latin letters. Đ is written as the
@@ -254,33 +255,39 @@ def text_at(text, x, y, font, size, colour, tracking=0):
 
 
 def cover_page(title, kind, organisation, year, subtitle):
-    """Page 1: a report cover, the organisation, kind, title and year on a navy panel."""
+    """Page 1: a report cover. On a navy panel the organisation, then the kind in small
+    capitals and the title, set large and centred on the page's height (so a landscape cut
+    of the middle, as social media show it, keeps them), and the year; `subtitle` (the
+    authors, say) on the white strip below."""
     width = A4_WIDTH - 2 * MARGIN
     ops = [
         f"{NAVY} rg 0 {PANEL_BOTTOM} {A4_WIDTH} {A4_HEIGHT - PANEL_BOTTOM} re f",
         f"{NAVY} rg 0 0 {A4_WIDTH} 10 re f",
-        text_at(organisation.upper(), MARGIN, 784, "F2", 9, "1 1 1", tracking=1.4),
-        f"0.4 0.5 0.62 rg {MARGIN} 768 {width} 0.6 re f",
-        f"0.95 0.66 0.16 rg {MARGIN} 628 44 5 re f",
+        text_at(organisation.upper(), MARGIN, 784, "F2", 10, "1 1 1", tracking=1.6),
+        f"0.4 0.5 0.62 rg {MARGIN} 766 {width} 0.8 re f",
     ]
-    if kind:  # in small capitals: capitals of a smaller size, spaced out
-        ops.append(text_at(kind.upper(), MARGIN, 600, "F2", 10, "0.62 0.71 0.81", tracking=2))
     # The largest size at which the title fits in six lines.
-    for size in (32, 28, 24, 20, 17):
-        lines = wrap(title, size, width, bold=True)
-        if len(lines) <= 6:
+    for size in (40, 34, 28, 24, 20):
+        lines = wrap(title, size, width, bold=True)[:6]
+        if len(lines) < 6:
             break
-    y = 560
-    for line in lines[:6]:
+    leading = round(size * 1.15)
+    height = 60 + len(lines) * leading  # accent bar, kind and title
+    top = A4_HEIGHT / 2 + height / 2 + 20
+    ops.append(f"0.95 0.66 0.16 rg {MARGIN} {top - 6:.0f} 48 6 re f")
+    if kind:  # in small capitals: capitals of a smaller size, spaced out
+        ops.append(text_at(kind.upper(), MARGIN, round(top - 36), "F2", 12, LIGHT, tracking=2.4))
+    y = round(top - 60 - size * 0.8)
+    for line in lines:
         ops.append(text_at(line, MARGIN, y, "F2", size, "1 1 1"))
-        y -= round(size * 1.2)
+        y -= leading
     if year:
-        ops.append(f"1 1 1 rg {MARGIN} 296 24 1.2 re f")
-        ops.append(text_at(str(year), MARGIN, 270, "F1", 14, "1 1 1", tracking=1))
-    y = 196
-    for line in wrap(subtitle, 11, width)[:6]:
-        ops.append(text_at(line, MARGIN, y, "F1", 11, "0.2 0.28 0.36"))
-        y -= 16
+        ops.append(f"1 1 1 rg {MARGIN} {PANEL_BOTTOM + 76} 28 1.5 re f")
+        ops.append(text_at(str(year), MARGIN, PANEL_BOTTOM + 44, "F1", 18, "1 1 1", tracking=1))
+    y = PANEL_BOTTOM - 52
+    for line in wrap(subtitle, 14, width, bold=True)[:2]:
+        ops.append(text_at(line, MARGIN, y, "F2", 14, NAVY))
+        y -= 19
     return "\n".join(ops)
 
 
