@@ -111,6 +111,13 @@ def enqueue_cover_render(document):
     transaction.on_commit(lambda: render_pdf_cover.enqueue(document_id))
 
 
+def rename_first_page_image(document):
+    """Keep the picture's title in step with its document's (it names it in the library)."""
+    get_image_model().objects.filter(pk=document.first_page_image_id).update(
+        title=first_page_title(document.title)
+    )
+
+
 def delete_first_page_image(sender, instance, **kwargs):
     """A deleted document's first page goes with it (connected to post_delete)."""
     if instance.first_page_image_id:

@@ -39,7 +39,12 @@ from bcsp_site.core.pagination import Paginator
 from bcsp_site.core.renditions import attach_renditions
 
 from .author_chooser import AuthorChooser
-from .covers import COVER_RENDITIONS, PREPARED_COVER_RENDITIONS, enqueue_cover_render
+from .covers import (
+    COVER_RENDITIONS,
+    PREPARED_COVER_RENDITIONS,
+    enqueue_cover_render,
+    rename_first_page_image,
+)
 from .kinds import PublicationKind
 from .language_versions import filters_in_language
 from .pdf import PdfContents, read_pdf
@@ -128,7 +133,7 @@ class PublicationDocument(AbstractDocument):
         if update_fields is not None and "file" not in update_fields:
             return super().save(*args, **kwargs)  # the file is not being saved
         replaced = bool(self.pk)
-        previous_file = self._previous_file_name()
+        previous_file, previous_title = self._previous_file_and_title()
         new_file = bool(self.file) and (not replaced or previous_file != self.file.name)
         changed = new_file or (bool(self.file) and self._contents_unread())
         if changed:
@@ -145,6 +150,8 @@ class PublicationDocument(AbstractDocument):
             self.reindex_publications()
         if new_file:
             enqueue_cover_render(self)  # draws its first page (and drops the old picture)
+        elif self.first_page_image_id and previous_title != self.title:
+            rename_first_page_image(self)
 
     def reindex_publications(self):
         """Publications index the text of their PDF: refresh those that attach this one."""
@@ -160,10 +167,11 @@ class PublicationDocument(AbstractDocument):
     def is_pdf(self):
         return self.file_extension.lower() == "pdf"
 
-    def _previous_file_name(self):
+    def _previous_file_and_title(self):
         if not self.pk:
-            return None
-        return type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
+            return None, None
+        previous = type(self).objects.filter(pk=self.pk).values_list("file", "title").first()
+        return previous or (None, None)
 
     def _contents_unread(self):
         return not self.extracted_text or (self.is_pdf and self.page_count is None)

@@ -111,6 +111,7 @@ def test_replacing_the_file_draws_it_again_and_deletes_the_old_picture(
         document.save()
     document.refresh_from_db()
     assert document.first_page_image_id == old.pk
+    assert document.first_page_image.title == "Captured State, 2nd edition (first page)"
 
     with django_capture_on_commit_callbacks(execute=True):
         document.file = ContentFile(report_pdf("A Different Title Altogether"), name="v2.pdf")
