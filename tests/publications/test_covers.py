@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks.signals import task_enqueued
 from PIL import Image as PILImage
 from PIL import ImageStat
+from pypdf import PdfWriter
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
@@ -143,6 +144,15 @@ def test_a_broken_pdf_has_no_picture_and_raises_nothing(
     assert document.first_page_image is None
     assert "Could not render the first page of PDF" in caplog.text
     assert not get_image_model().objects.exists()
+
+
+def test_a_password_protected_pdf_has_no_picture(db, django_capture_on_commit_callbacks):
+    writer = PdfWriter(clone_from=io.BytesIO(report_pdf()))
+    writer.encrypt(user_password="secret", owner_password="owner-secret")
+    content = io.BytesIO()
+    writer.write(content)
+    document = make_pdf(django_capture_on_commit_callbacks, content=content.getvalue())
+    assert document.first_page_image is None
 
 
 def test_a_pdf_replaced_by_a_broken_one_loses_its_old_picture(
