@@ -25,9 +25,9 @@ from wagtail.search import index
 
 from authors.models import AVATAR_RENDITION, AuthorPage
 from publications.models import (
-    CAROUSEL_RENDITIONS,
     PublicationIndexPage,
     PublicationPage,
+    attach_cover_renditions,
     author_links_prefetch,
 )
 
@@ -131,7 +131,7 @@ class HomePage(BasePage):
         featured += newest[:top_up]
         latest = newest[top_up:]
         prefetch_related_objects(featured + latest, author_links_prefetch())
-        attach_renditions([page.cover_image for page in featured], *CAROUSEL_RENDITIONS)
+        attach_cover_renditions(featured, shown_as="carousel")
         return featured, latest
 
     @cached_property

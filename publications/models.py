@@ -36,9 +36,15 @@ from bcsp_site.core.i18n import page_number_only
 from bcsp_site.core.metadata import absolute
 from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.core.pagination import Paginator
-from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
+from bcsp_site.core.renditions import attach_renditions
 
 from .author_chooser import AuthorChooser
+from .covers import (
+    COVER_RENDITIONS,
+    PREPARED_COVER_RENDITIONS,
+    enqueue_cover_render,
+    rename_first_page_image,
+)
 from .kinds import PublicationKind
 from .language_versions import filters_in_language
 from .pdf import PdfContents, read_pdf
@@ -69,13 +75,9 @@ register_converter(TagSlugConverter, "tagslug")
 logger = logging.getLogger("bcsp.publications")
 
 PAGE_SIZE = 12
-# Renditions the templates use, largest first, as their srcset_image tags name them:
-# listing cards, the home page carousel and the cover at the top of a publication.
-CARD_RENDITION = "fill-640x360|format-webp"
-CARD_RENDITIONS = (CARD_RENDITION, "fill-320x180|format-webp")
-CAROUSEL_RENDITIONS = ("fill-960x540|format-webp", CARD_RENDITION)
-COVER_RENDITION = "fill-1200x630|format-webp"
-COVER_RENDITIONS = (COVER_RENDITION, "fill-720x378|format-webp")
+# What with_cover() fetches with a publication, and what it leaves out of the PDF's row.
+COVER_RELATED = ("kind", "cover_image", "pdf__first_page_image")
+COVER_DEFERRED = ("pdf__extracted_text",)
 # page_ptr_id rather than pk: the database can then read the newest straight off the
 # publication_date_order index instead of sorting them all.
 NEWEST_FIRST = ("-publication_date", "-page_ptr_id")
@@ -99,7 +101,8 @@ ORIGINAL_LANGUAGES = [
 
 class PublicationDocument(AbstractDocument):
     """A Wagtail document that keeps the text of PDFs so search can find what is inside,
-    and their number of pages for the download button."""
+    their number of pages for the download button, and a picture of their first page for
+    publications without a cover image (publications.covers)."""
 
     extracted_text = models.TextField(blank=True, editable=False)
     page_count = models.PositiveIntegerField(
@@ -108,14 +111,31 @@ class PublicationDocument(AbstractDocument):
         editable=False,
         help_text=_("Pages in the PDF, counted when the file is uploaded."),
     )
+    first_page_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The PDF's first page as a picture, drawn after the file is uploaded; the cover "
+            "of publications that have no cover image of their own."
+        ),
+    )
 
     admin_form_fields = Document.admin_form_fields
 
     search_fields = [*AbstractDocument.search_fields, index.SearchField("extracted_text")]
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "file" not in update_fields:
+            return super().save(*args, **kwargs)  # the file is not being saved
         replaced = bool(self.pk)
-        changed = bool(self.file) and self._file_changed()
+        previous_file, previous_title = self._previous_file_and_title()
+        new_file = bool(self.file) and (not replaced or previous_file != self.file.name)
+        changed = new_file or (bool(self.file) and self._contents_unread())
         if changed:
             contents = read_pdf(self.file) if self.is_pdf else PdfContents("", None)
             self.extracted_text, self.page_count = contents
@@ -128,6 +148,10 @@ class PublicationDocument(AbstractDocument):
         super().save(*args, **kwargs)
         if changed and replaced:
             self.reindex_publications()
+        if new_file:
+            enqueue_cover_render(self)  # draws its first page (and drops the old picture)
+        elif self.first_page_image_id and previous_title != self.title:
+            rename_first_page_image(self)
 
     def reindex_publications(self):
         """Publications index the text of their PDF: refresh those that attach this one."""
@@ -143,15 +167,14 @@ class PublicationDocument(AbstractDocument):
     def is_pdf(self):
         return self.file_extension.lower() == "pdf"
 
-    def _file_changed(self):
+    def _previous_file_and_title(self):
         if not self.pk:
-            return True
-        previous = type(self).objects.filter(pk=self.pk).values_list("file", flat=True).first()
-        return (
-            previous != self.file.name
-            or not self.extracted_text
-            or (self.is_pdf and self.page_count is None)
-        )
+            return None, None
+        previous = type(self).objects.filter(pk=self.pk).values_list("file", "title").first()
+        return previous or (None, None)
+
+    def _contents_unread(self):
+        return not self.extracted_text or (self.is_pdf and self.page_count is None)
 
 
 def author_links_prefetch():
@@ -163,17 +186,22 @@ def author_links_prefetch():
 
 
 class PublicationQuerySet(PublicPageQuerySet):
+    def with_cover(self):
+        """Kind and cover (the cover image, or the PDF with the picture of its first page)
+        in the same query; the PDF's text, which can be long, is left in the database."""
+        return self.select_related(*COVER_RELATED).defer(*COVER_DEFERRED)
+
     def for_cards(self):
         """Live, public publications with what a card shows, newest first.
 
-        Kind and cover image come in the same query, the authors in one more. Cover
-        renditions are attached to the results with attach_card_renditions().
+        Kind and cover come in the same query, the authors in one more. Cover renditions
+        are attached to the results with attach_card_renditions() (CardList does it).
         """
         return (
             self.live()
             .public()
             .defer_streamfields()
-            .select_related("kind", "cover_image")
+            .with_cover()
             .prefetch_related(author_links_prefetch())
             .order_by(*NEWEST_FIRST)
         )
@@ -182,10 +210,23 @@ class PublicationQuerySet(PublicPageQuerySet):
         """for_cards() plus the tags, for lists that show them (feeds)."""
         return self.for_cards().prefetch_related("tags")
 
+    def cards(self):
+        """These publications as a CardList: fetched, with the renditions of their covers,
+        when first used."""
+        return CardList(self)
+
+
+def attach_cover_renditions(publications, shown_as="card"):
+    """Look up the renditions of these publications' covers, at the sizes they are
+    `shown_as` (a key of COVER_RENDITIONS), all at once."""
+    attach_renditions(
+        [publication.cover for publication in publications], *COVER_RENDITIONS[shown_as]
+    )
+
 
 def attach_card_renditions(publications):
     """Look the card-sized cover renditions of these publications up all at once."""
-    attach_renditions([publication.cover_image for publication in publications], *CARD_RENDITIONS)
+    attach_cover_renditions(publications, "card")
 
 
 class CardList(Sequence):
@@ -344,7 +385,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         page_obj = paginator.get_page(request.GET.get("page"))
         if empty_is_404 and not active_filters and not page_obj.paginator.count:
             raise Http404("Nothing to list here")
-        page_obj.object_list = CardList(page_obj.object_list)
+        page_obj.object_list = page_obj.object_list.cards()
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -510,7 +551,10 @@ class PublicationPage(BasePage):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Shown at the top of the page and in the carousel. Landscape works best."),
+        help_text=_(
+            "Shown at the top of the page, in lists and in the carousel, cut to a portrait "
+            "A4 shape. Leave empty to show the first page of the PDF instead."
+        ),
     )
     pdf = models.ForeignKey(
         settings.WAGTAILDOCS_DOCUMENT_MODEL,
@@ -590,19 +634,37 @@ class PublicationPage(BasePage):
             )
 
     og_type = "article"
-    prepared_renditions = {
-        "cover_image": (
-            *dict.fromkeys((*CARD_RENDITIONS, *CAROUSEL_RENDITIONS, *COVER_RENDITIONS)),
-            SOCIAL_RENDITION,
-        )
-    }
+    # The cover, at every size it is shown (cover_id names it).
+    prepared_renditions = {"cover": PREPARED_COVER_RENDITIONS}
 
     @classmethod
     def serve_queryset(cls):
-        """Kind, cover image and PDF with the page, in one query. Authors and tags come
-        when a template asks for them (most requests find the page's text in the fragment
-        cache and never do)."""
-        return super().serve_queryset().select_related("kind", "cover_image", "pdf")
+        """Kind, cover image and PDF (with its first page) with the page, in one query.
+        Authors and tags come when a template asks for them (most requests find the page's
+        text in the fragment cache and never do)."""
+        return super().serve_queryset().select_related(*COVER_RELATED).defer(*COVER_DEFERRED)
+
+    @property
+    def cover(self):
+        """The picture that stands for this publication: its cover image, else the first
+        page of its PDF once that has been drawn (publications.covers), else None."""
+        if self.cover_image_id:
+            return self.cover_image
+        if self.pdf_id and self.pdf.first_page_image_id:
+            return self.pdf.first_page_image
+        return None
+
+    @property
+    def cover_is_pdf_page(self):
+        """Whether the cover is the first page of the PDF (templates may say so)."""
+        return not self.cover_image_id and self.cover is not None
+
+    @property
+    def cover_id(self):
+        """The cover's image id, or None."""
+        if self.cover_image_id:
+            return self.cover_image_id
+        return self.pdf.first_page_image_id if self.pdf_id else None
 
     @cached_property
     def authors(self):
@@ -642,7 +704,9 @@ class PublicationPage(BasePage):
         return self.publication_date.year
 
     def sharing_image(self):
-        return self.cover_image or self.social_image
+        """The editor's choices first (cover image, then social image), then the PDF's first
+        page."""
+        return self.cover_image or self.social_image or self.cover
 
     def meta_description(self, organisation):
         return self.search_description or self.summary

@@ -106,9 +106,10 @@ class PublicationSearch:
 
     @staticmethod
     def for_cards(publications):
+        """With what a result shows: kind, cover (for a card that shows it) and authors."""
         return (
             publications.defer_streamfields()
-            .select_related("kind")
+            .with_cover()
             .prefetch_related(
                 Prefetch(
                     "author_links",

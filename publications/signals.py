@@ -5,8 +5,9 @@ from wagtail.signals import page_published
 
 from bcsp_site.caching import purge
 
+from .covers import delete_first_page_image
 from .kinds import PublicationKind
-from .models import OpEdPage, PublicationPage, reindex_published_publication
+from .models import OpEdPage, PublicationDocument, PublicationPage, reindex_published_publication
 from .tags import PublicationTag
 
 
@@ -18,3 +19,6 @@ def connect():
     for signal in (post_save, post_delete):
         for model in (PublicationKind, PublicationTag):
             purge.connect_shown_everywhere(signal, model)
+    post_delete.connect(
+        delete_first_page_image, sender=PublicationDocument, dispatch_uid="delete-first-page"
+    )

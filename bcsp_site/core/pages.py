@@ -93,7 +93,8 @@ class BasePage(Page):
     base_form_class = BasePageForm
 
     # {image field name: rendition filter specs the templates use}, made when a page is
-    # published so the first visitor does not wait for them.
+    # published so the first visitor does not wait for them. The image's id is read from
+    # the page's `<name>_id`, so a property named so may stand for a field.
     prepared_renditions = {}
     # Pages that list the newest publications or show the menu: a CDN in front is told to
     # drop them whenever a page of their language changes (bcsp_site.caching.purge).

@@ -1,21 +1,17 @@
 """The demo site from the seed: structure, kinds, authors, the seed publications (their
 Serbian translations in ``serbian``), site pages and menus (``site_pages``).
 
-Safe to run repeatedly: everything is looked up by slug before it is created.
+Two thirds of the publications in each language come with a PDF, the carousel's among them,
+and its first page (a report cover, see publications.pdf.build_simple_pdf) becomes their
+cover once the background task has drawn it; the others have neither a cover image nor a
+PDF. Safe to run repeatedly: everything is looked up by slug before it is created.
 """
 
 import datetime
-import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.text import slugify
-from PIL import Image as PILImage
-from PIL import ImageDraw
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
 from authors.models import AuthorIndexPage, AuthorPage
@@ -27,8 +23,8 @@ from publications.models import (
     PublicationKind,
     PublicationPage,
 )
-from publications.pdf import build_simple_pdf
 
+from .pdfs import make_pdf, pdf_lines
 from .serbian import SerbianDemo
 from .site_pages import load_site_pages
 
@@ -66,7 +62,6 @@ SEED_PUBLICATIONS = [
             "and economic interests increasingly coincide. The values underpinning the "
             "administrations of both countries have converged too."
         ),
-        "colour": (18, 58, 99),
     },
     {
         "title": "The Security Sector in a Captured State",
@@ -80,8 +75,6 @@ SEED_PUBLICATIONS = [
             "document and deconstruct ongoing process of state capture in the security sector "
             "through presentation of mechanisms, actors and consequences of this process."
         ),
-        "colour": (120, 30, 30),
-        "pdf": True,
     },
     {
         "title": "The Security Sector in the State of Emergency: Testing Democracy",
@@ -102,7 +95,6 @@ SEED_PUBLICATIONS = [
             "democracy, thanks to a series of failings and irregularities in the conduct and "
             "control of the security sector."
         ),
-        "colour": (32, 96, 80),
     },
     {
         "title": "Crime in the Western Balkans Six at the Time of Coronavirus: Early Findings",
@@ -117,7 +109,6 @@ SEED_PUBLICATIONS = [
             "first six weeks of the pandemic and which scenarios can be envisaged for the future, "
             "analyzed BCSP Researcher Sasa Djordjevic."
         ),
-        "colour": (70, 50, 110),
     },
     {
         "title": "Pandemic of geopolitics",
@@ -130,10 +121,22 @@ SEED_PUBLICATIONS = [
             "How does the COVID-19 pandemic influence Serbia's foreign policy - read in the "
             'op-ed written by BCSP Director Igor Bandovic for the weekly "Vreme".'
         ),
-        "colour": (150, 90, 20),
         "op_ed": {"outlet_name": "Vreme", "outlet_url": "https://www.vreme.com/"},
     },
 ]
+
+# The publications that come with a PDF (its first page is their cover): two thirds in each
+# language, the carousel's and an op-ed among them.
+WITH_PDF = {
+    "serbia-and-hungary-hammering-democracy",
+    "the-security-sector-in-a-captured-state",
+    "the-security-sector-in-the-state-of-emergency-testing-democracy",
+    "crime-in-the-western-balkans-six-at-the-time-of-coronavirus",
+    "pandemic-of-geopolitics",
+    "public-recording-with-secret-cameras",
+    "safe-city-without-safeguards",
+    "parliamentary-oversight-of-the-security-sector-in-2019",
+}
 
 SECRET_CAMERAS = {
     "title": "Public Recording with Secret Cameras",
@@ -307,30 +310,12 @@ def body_paragraphs(title, topics, text=None):
     ]
 
 
-def make_cover_image(title, colour):
-    image_model = get_image_model()
-    existing = image_model.objects.filter(title=f"Cover: {title}").first()
-    if existing:
-        return existing
-    canvas = PILImage.new("RGB", (1200, 675), colour)
-    draw = ImageDraw.Draw(canvas)
-    for step in range(0, 1200, 60):
-        shade = tuple(min(255, c + 25) for c in colour)
-        draw.line([(step, 675), (step + 400, 0)], fill=shade, width=18)
-    draw.rectangle([60, 500, 620, 560], fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG")
-    return image_model.objects.create(
-        title=f"Cover: {title}",
-        file=ContentFile(buffer.getvalue(), name=f"cover-{slugify(title)[:60]}.png"),
-    )
-
-
 class Seed:
     """Loads the seed content; ``publication_index``, ``author_index``, ``kinds`` and
     ``authors`` are what the bulk generator builds on."""
 
     def __init__(self, with_images=True):
+        # Without images: no PDFs either, as their first pages are the covers.
         self.with_images = with_images
 
     def load(self):
@@ -442,9 +427,7 @@ class Seed:
             body=body_paragraphs(spec["title"], spec["tags"], spec.get("text")),
             **spec.get("op_ed", {}),
         )
-        if self.with_images and "colour" in spec:
-            page.cover_image = make_cover_image(spec["title"], spec["colour"])
-        if spec.get("pdf"):
+        if self.with_images and spec["slug"] in WITH_PDF:
             page.pdf = self.make_pdf(spec)
         for order, author_slug in enumerate(spec["authors"]):
             page.author_links.add(
@@ -462,17 +445,14 @@ class Seed:
         return page
 
     def make_pdf(self, spec):
-        document_model = get_document_model()
-        title = f"{spec['title']} (PDF)"
-        existing = document_model.objects.filter(title=title).first()
-        if existing:
-            return existing
-        content = build_simple_pdf(
-            [spec["title"], "", "Belgrade Centre for Security Policy", spec["summary"][:90]],
-            title=spec["title"],
-        )
-        return document_model.objects.create(
-            title=title, file=ContentFile(content, name=f"{spec['slug'][:60]}.pdf")
+        authors = [self.authors[slug].title for slug in spec["authors"]]
+        return make_pdf(
+            spec["title"],
+            spec["slug"],
+            pdf_lines(spec["title"], spec["summary"], spec.get("text")),
+            kind=self.kinds[spec["kind"]].name,
+            year=spec["date"].year,
+            subtitle=", ".join(authors),
         )
 
     def set_featured(self, home, featured):

@@ -10,6 +10,8 @@ from wagtail_localize.models import StringTranslation, Translation, TranslationS
 from bcsp_site.models import HomeFeaturedPublication
 from publications.models import PublicationKind, PublicationPage, PublicationTag
 
+from .pdfs import make_pdf, pdf_lines
+
 KIND_NAMES = {
     "analysis": "Analiza",
     "report": "Izveštaj",
@@ -39,6 +41,7 @@ TAG_NAMES = {
     "Western Balkans": "Zapadni Balkan",
 }
 
+ORGANISATION = "Beogradski centar za bezbednosnu politiku"
 ROLES = {"Researcher": "Istraživač", "Director": "Direktor", "Associate": "Saradnik"}
 FEMALE_ROLES = {"Researcher": "Istraživačica", "Director": "Direktorka"}
 FEMALE_AUTHORS = {
@@ -394,6 +397,16 @@ class SerbianDemo:
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
         translation.body = body_paragraphs(translation.title, text)
+        if original.pdf_id:  # the Serbian edition of the PDF
+            translation.pdf = make_pdf(
+                translation.title,
+                translation.slug,
+                pdf_lines(translation.title, translation.summary, text),
+                kind=translation.kind.name,
+                organisation=ORGANISATION,
+                year=translation.publication_date.year,
+                subtitle=", ".join(link.author.title for link in original.author_links.all()),
+            )
         translation.save()
         translation.refresh_from_db()
         revision = translation.save_revision()

@@ -4,8 +4,17 @@ from django.utils.html import avoid_wrapping
 from django.utils.translation import gettext, ngettext
 
 from bcsp_site.core.uploads import document_size
+from publications.covers import COVER_RENDITIONS
 
 register = template.Library()
+
+
+@register.simple_tag
+def cover_renditions():
+    """{"card": (specs…), "carousel": (…), "page": (…)}: the rendition filter specs at which
+    covers are shown and made ahead, largest first ({% cover_renditions as specs %}). The
+    srcset_image tags showing a cover spell the same sizes."""
+    return COVER_RENDITIONS
 
 
 @register.filter

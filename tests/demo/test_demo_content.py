@@ -63,8 +63,10 @@ def test_running_twice_creates_nothing_twice(db):
     assert OpEdPage.objects.filter(**english).count() == 2
     assert AuthorPage.objects.filter(**english).count() == 7
     assert HomeFeaturedPublication.objects.filter(home__locale__language_code="en").count() == 5
-    assert first["images"] == 5
-    assert first["documents"] == 1
+    # Two thirds of the publications have a PDF; the pictures of their first pages are
+    # drawn by the task queued once the load commits (test_demo_covers_are_pdf_first_pages).
+    assert first["documents"] == 15
+    assert first["images"] == 0
     assert_tree_is_sound()
 
 
@@ -179,3 +181,34 @@ def test_generated_paths_follow_treebeards_path_format():
     assert child_path("0001", 1) == "00010001"
     assert child_path("0001", len(Page.alphabet)) == "00010010"
     assert position_of(child_path("00010002", 12345)) == 12345
+
+
+def test_demo_covers_are_pdf_first_pages(client, db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        load()
+    for language in ("en", "sr"):
+        publications = list(
+            PublicationPage.objects.filter(locale__language_code=language).select_related(
+                "pdf__first_page_image"
+            )
+        )
+        with_pdf = [page for page in publications if page.pdf_id]
+        assert len(with_pdf) / len(publications) > 0.6, language
+        assert all(page.cover_is_pdf_page for page in with_pdf), language
+        assert not [page for page in publications if page.cover_image_id], language
+        assert OpEdPage.objects.filter(locale__language_code=language, pdf__isnull=False).exists()
+        # The carousel shows five covers, each the first page of the publication's PDF.
+        html = client.get(f"/{language}/").content.decode()
+        carousel = html.split('id="carousel-slides"')[1].split("</ol>")[0]
+        assert carousel.count('class="carousel__image"') == 5, language
+    serbian = PublicationPage.objects.get(slug="sektor-bezbednosti-u-zarobljenoj-drzavi")
+    english = PublicationPage.objects.get(slug="the-security-sector-in-a-captured-state")
+    assert serbian.pdf_id != english.pdf_id  # a Serbian edition, with a Serbian cover
+    assert "IZVEŠTAJ" in serbian.pdf.extracted_text
+    images = get_image_model().objects.all()
+    assert {image.collection.name for image in images} == {"PDF covers"}
+    assert images.count() == PublicationPage.objects.filter(pdf__isnull=False).count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load()
+    assert get_image_model().objects.count() == images.count()

@@ -197,7 +197,7 @@ def test_publication_page_shows_everything_a_reader_needs(client, publication_in
     )
     labels = re.findall(pdf_link, html)
     assert len(labels) == 2
-    assert re.fullmatch(r"Download PDF · \d+(\.\d)?\s(bytes|KB) · 1\spage", labels[0])
+    assert re.fullmatch(r"Download PDF · \d+(\.\d)?\s(bytes|KB) · 2\spages", labels[0])
     assert links(html, r"^/en/publications/tags/") == ["state capture", "security sector reform"]
     assert re.search(r'<div class="cover cover--page">\s*<img alt="" ', html)
     assert "Originally published on" not in html

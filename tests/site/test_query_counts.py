@@ -19,7 +19,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
 from bcsp_site.models import HomeFeaturedPublication
-from publications.models import CARD_RENDITION, COVER_RENDITION, PublicationPage
+from publications.covers import COVER_RENDITIONS
+from publications.models import PublicationPage
 from publications.pdf import build_simple_pdf
 from tests.support.factories import (
     AuthorPageFactory,
@@ -54,7 +55,8 @@ PAGES = {
 
 
 class Catalogue:
-    """Publications with authors, tags, kinds and cover images; grow() adds more of each."""
+    """Publications with authors, tags, kinds and covers (a cover image, the first page of a
+    PDF, or neither); grow() adds more of each."""
 
     def __init__(self, home, publication_index, author_index):
         self.home = home
@@ -86,7 +88,7 @@ class Catalogue:
                 parent=publication_index,
                 slug="featured-op-ed",
                 publication_date=datetime.date(2020, 4, 23),
-                cover_image=self.image(),
+                pdf=self.pdf_with_first_page("Op-ed"),
                 authors=self.authors[:1],
                 tag_names=["police"],
                 outlet_url="https://www.vreme.com/",
@@ -129,6 +131,14 @@ class Catalogue:
         self.images.append(ImageFactory())
         return self.images[-1]
 
+    def pdf_with_first_page(self, title):
+        """A PDF whose first page has been drawn (as the background task does)."""
+        return get_document_model().objects.create(
+            title=f"{title} (PDF)",
+            file=ContentFile(build_simple_pdf([title], title=title), name="p.pdf"),
+            first_page_image=self.image(),
+        )
+
     def grow(self, count):
         self.add_authors(max(1, count // 5))
         for _ in range(count):
@@ -140,6 +150,7 @@ class Catalogue:
                 kind=self.kinds[number % 2],
                 publication_date=datetime.date(2010 + number % 12, 1 + number % 12, 1),
                 cover_image=self.image() if number % 3 == 0 else None,
+                pdf=self.pdf_with_first_page(f"P{number}") if number % 3 == 1 else None,
                 authors=[self.authors[0], self.authors[-1 - number % 3]],
                 tag_names=["police", f"topic {number % 9}"],
             )
@@ -220,8 +231,8 @@ def test_publishing_prepares_the_cover_renditions(
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
     made = set(page.cover_image.renditions.values_list("filter_spec", flat=True))
-    assert made == set(PublicationPage.prepared_renditions["cover_image"])
-    assert {CARD_RENDITION, COVER_RENDITION} <= made
+    assert made == set(PublicationPage.prepared_renditions["cover"])
+    assert {COVER_RENDITIONS["card"][0], COVER_RENDITIONS["page"][0]} <= made
 
 
 def test_first_view_after_publishing_makes_no_renditions(

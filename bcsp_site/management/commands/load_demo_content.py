@@ -28,7 +28,9 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
-            "--no-images", action="store_true", help="Skip generating cover images (faster)."
+            "--no-images",
+            action="store_true",
+            help="Make no PDFs, and so no covers drawn from their first pages (faster).",
         )
 
     def handle(self, *args, **options):
