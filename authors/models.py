@@ -137,10 +137,16 @@ class AuthorPage(RoutablePageMixin, BasePage):
         publications = self.authored(self.publication_model().objects.for_cards())
         paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
         # Counted and fetched only if the template's fragment is not cached.
-        context["publications"] = SimpleLazyObject(
-            lambda: paginator.get_page(request.GET.get("page"))
-        )
+        context["publications"] = SimpleLazyObject(lambda: self.page_of_cards(paginator, request))
         return context
+
+    @staticmethod
+    def page_of_cards(paginator, request):
+        """The requested page of publication cards, their covers' renditions looked up at once
+        (the publications' queryset knows how: cards())."""
+        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = page_obj.object_list.cards()
+        return page_obj
 
     def get_cached_paths(self):
         return ["/", "/" + self.reverse_subpage("feed"), "/" + self.reverse_subpage("feed_atom")]

@@ -132,6 +132,7 @@ class HomePage(BasePage):
         latest = newest[top_up:]
         prefetch_related_objects(featured + latest, author_links_prefetch())
         attach_cover_renditions(featured, shown_as="carousel")
+        attach_cover_renditions(latest, shown_as="card")
         return featured, latest
 
     @cached_property

@@ -832,7 +832,7 @@ class PublicationPage(BasePage):
             )
             .exclude(pk=self.pk)
         )
-        return list(related[:limit])
+        return list(related[:limit].cards())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -33,9 +33,9 @@ from tests.support.factories import (
 
 BUDGET = 5  # queries per page as visitors normally find it (the costly parts are cached)
 # With an empty cache the site, its settings, its root paths, the menu, the year counts, the
-# page's translations and the renditions (the uploaded logos' among them) are looked up
-# again: a handful more, once.
-COLD_BUDGET = 22
+# page's translations and the renditions (the uploaded logos', the byline's avatars and the
+# covers of related work among them) are looked up again: a handful more, once.
+COLD_BUDGET = 24
 
 PAGES = {
     "home": "/en/",
@@ -98,7 +98,7 @@ class Catalogue:
         for order, page in enumerate(self.featured):
             HomeFeaturedPublication.objects.create(home=home, publication=page, sort_order=order)
         self.add_logos()
-        self.grow(3)
+        self.grow(8)  # the carousel's five, and three beside it in the latest list
 
     def add_logos(self):
         """A logo for every language and one of English's own, so pages show an uploaded one."""
@@ -143,14 +143,17 @@ class Catalogue:
         self.add_authors(max(1, count // 5))
         for _ in range(count):
             number = next(self.numbers)
+            # Each year's publications take turns at the three kinds of cover (image, PDF's
+            # first page, none), so the newest of every size show all of them.
+            cover = (number + number // 12) % 3
             factory = OpEdPageFactory if number % 4 == 0 else PublicationPageFactory
             factory(
                 parent=self.index,
                 slug=f"publication-{number}",
                 kind=self.kinds[number % 2],
                 publication_date=datetime.date(2010 + number % 12, 1 + number % 12, 1),
-                cover_image=self.image() if number % 3 == 0 else None,
-                pdf=self.pdf_with_first_page(f"P{number}") if number % 3 == 1 else None,
+                cover_image=self.image() if cover == 0 else None,
+                pdf=self.pdf_with_first_page(f"P{number}") if cover == 1 else None,
                 authors=[self.authors[0], self.authors[-1 - number % 3]],
                 tag_names=["police", f"topic {number % 9}"],
             )
