@@ -93,7 +93,11 @@ def sample_authors(root):
 
 
 def sample_publications(root):
-    kinds = {slug: PublicationKind(name=name, slug=slug) for slug, name in KINDS.items()}
+    # Numbered (never saved) so the typeset covers show the tones of different kinds.
+    kinds = {
+        slug: PublicationKind(pk=number, name=name, slug=slug)
+        for number, (slug, name) in enumerate(KINDS.items())
+    }
     authors = sample_authors(root)
     publications = []
     for title, kind, date, credited, summary in PUBLICATIONS:
