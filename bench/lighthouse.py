@@ -68,7 +68,7 @@ def pages_to_score():
             .first()
         )
 
-    publication = newest(PublicationPage, opedpage__isnull=True, cover_image__isnull=False)
+    publication = newest(PublicationPage, opedpage__isnull=True, pdf__isnull=False)
     return [
         ("home", "/en/"),
         ("listing", "/en/publications/"),

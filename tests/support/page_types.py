@@ -37,7 +37,8 @@ def longest_word(text):
 
 
 def example_publication(language, cover=True):
-    """The newest tagged publication (not an op-ed) of the language, with or without cover."""
+    """The newest tagged publication (not an op-ed) of the language, with or without a cover
+    (the first page of its PDF, in the demo content)."""
     return (
         PublicationPage.objects.live()
         .public()
@@ -45,7 +46,7 @@ def example_publication(language, cover=True):
             locale__language_code=language,
             opedpage__isnull=True,
             tagged_items__isnull=False,
-            cover_image__isnull=not cover,
+            pdf__first_page_image__isnull=not cover,
         )
         .order_by("-publication_date", "path")
         .first()
