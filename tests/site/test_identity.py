@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.urls import reverse
 from fontTools.ttLib import TTFont
 from PIL import Image
 from wagtail.models import Locale, Site
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
+from tests.support.admin_forms import organisation_settings_form, organisation_settings_url
 from tests.support.factories import ImageFactory, StandardPageFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,9 +186,6 @@ def test_a_logo_whose_file_is_gone_gives_way_to_the_wordmark(client, home_page):
 
 
 def test_editor_uploads_a_logo_in_the_settings(admin_client, home_page, serbian_home):
-    site = Site.objects.get(is_default_site=True)
-    settings = organisation()
-    texts = {text.language_code: text for text in settings.texts.all()}
     logo, svg = (
         png_logo("Logo"),
         ImageFactory(
@@ -201,37 +197,9 @@ def test_editor_uploads_a_logo_in_the_settings(admin_client, home_page, serbian_
         ),
     )
 
-    def text_form(language, **fields):
-        text = texts[language]
-        return {
-            "id": text.pk,
-            "language_code": language,
-            "name": text.name,
-            "short_name": text.short_name,
-            "logo": "",
-            "description": text.description,
-            "address": text.address,
-            "ebulletin_heading": "",
-            "ebulletin_text": "",
-            "ORDER": str(text.sort_order),
-            **fields,
-        }
-
     def post(**fields):
-        data = nested_form_data(
-            {
-                "texts": inline_formset(
-                    [text_form("en"), text_form("sr", logo=logo.pk)], initial=2
-                ),
-                "contact_email": "office@bezbednost.org",
-                "social_links": streamfield([]),
-                "logo": "",
-                "default_social_image": "",
-                **fields,
-            }
-        )
-        url = reverse("wagtailsettings:edit", args=("bcsp_site", "organisationsettings", site.pk))
-        return admin_client.post(url, data)
+        data = organisation_settings_form({"sr": {"logo": logo.pk}}, **fields)
+        return admin_client.post(organisation_settings_url(), data)
 
     # An SVG cannot be the sharing image: it is cropped and converted to JPEG.
     response = post(default_social_image=svg.pk)

@@ -27,6 +27,7 @@ from bcsp_site.models import (
 )
 from bcsp_site.navigation import page_trail
 from publications.models import PublicationIndexPage, PublicationPage
+from tests.support.admin_forms import organisation_settings_form, organisation_settings_url
 from tests.support.factories import (
     AuthorPageFactory,
     ImageFactory,
@@ -187,39 +188,14 @@ class SitePageAdminTests(WagtailPageTestCase):
         assert "Beogradski centar za bezbednosnu politiku" in response.content.decode()
 
     def test_editor_writes_the_organisation_texts_per_language(self):
-        site = Site.objects.get(is_default_site=True)
-        organisation = OrganisationSettings.for_site(site)
-        texts = {text.language_code: text for text in organisation.texts.all()}
-        url = reverse("wagtailsettings:edit", args=("bcsp_site", "organisationsettings", site.pk))
-
-        def text_form(language, **fields):
-            text = texts[language]
-            return {
-                "id": text.pk,
-                "language_code": language,
-                "name": text.name,
-                "short_name": text.short_name,
-                "description": text.description,
-                "address": text.address,
-                "ebulletin_heading": "",
-                "ebulletin_text": "",
-                "ORDER": str(text.sort_order),
-                **fields,
-            }
-
-        data = nested_form_data(
-            {
-                "texts": inline_formset(
-                    [text_form("en"), text_form("sr", short_name="BCBP-SR")], initial=2
-                ),
-                "contact_email": "info@example.org",
-                "social_links": streamfield(
-                    [("profile", {"network": "youtube", "url": "https://youtube.com/@bcsp"})]
-                ),
-                "default_social_image": "",
-            }
+        data = organisation_settings_form(
+            {"sr": {"short_name": "BCBP-SR"}},
+            contact_email="info@example.org",
+            social_links=streamfield(
+                [("profile", {"network": "youtube", "url": "https://youtube.com/@bcsp"})]
+            ),
         )
-        response = self.client.post(url, data)
+        response = self.client.post(organisation_settings_url(), data)
         assert response.status_code == 302, response.content.decode()[:2000]
         html = self.client.get("/sr/").content.decode()
         assert "Info BCBP-SR" in html
