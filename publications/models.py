@@ -673,19 +673,15 @@ class PublicationPage(BasePage):
         if "author_links" not in getattr(self, "_prefetched_objects_cache", {}) and isinstance(
             links, models.QuerySet
         ):
-            links = links.select_related("author")
+            links = links.select_related("author__photo")  # the photo for the byline
         return [link.author for link in links if link.author.live]
 
     @cached_property
     def byline(self):
-        """The authors with their photos' small renditions, for the byline with avatars: two
-        queries however many authors there are."""
-        links = self.author_links.all()
-        if isinstance(links, models.QuerySet):  # saved pages; a preview's are in memory
-            links = links.select_related("author__photo")
-        authors = [link.author for link in links if link.author.live]
-        attach_renditions([author.photo for author in authors], AVATAR_RENDITION)
-        return authors
+        """The authors with their photos' small renditions, for the byline with avatars on
+        the publication's own page: two queries however many authors there are."""
+        attach_renditions([author.photo for author in self.authors], AVATAR_RENDITION)
+        return self.authors
 
     @cached_property
     def tag_list(self):
