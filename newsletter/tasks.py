@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 from django_tasks import task
@@ -160,10 +161,22 @@ def _ids(delivery):
 
 
 def _finish(bulletin):
-    unfinished = Delivery.objects.filter(
-        bulletin=bulletin, status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-    )
-    if not unfinished.exists():
+    deliveries = Delivery.objects.filter(bulletin=bulletin)
+    if not deliveries.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
+    ).exists():
         Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.SENDING).update(
             status=Bulletin.Status.SENT, finished_at=timezone.now()
         )
+        return
+    # Claimed by another run: one still sending, or one whose worker died (a run that the
+    # queue started again after losing its worker ends here). Look again once those claims
+    # count as interrupted, so the bulletin is finished either way.
+    last_claim = deliveries.filter(status=Delivery.Status.SENDING).aggregate(
+        last=Max("attempted_at")
+    )["last"]
+    if last_claim is not None and send_bulletin.get_backend().supports_defer:
+        follow_up = send_bulletin.using(
+            run_after=last_claim + STALE_CLAIM_AFTER + timedelta(seconds=1)
+        )
+        follow_up.enqueue(bulletin.pk)

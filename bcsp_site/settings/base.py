@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz and /readyz by address over plain HTTP.
+    "bcsp_site.core.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bcsp_site.core.security.PermissionsPolicyMiddleware",
     "bcsp_site.core.security.AdminAccessMiddleware",
@@ -266,6 +268,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: immediate in development, the database queue plus a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A task RUNNING longer than this lost its worker (bcsp_site.core.task_queue): it goes back to
+# the queue, or is marked failed after TASKS_MAX_ATTEMPTS. Longer than any task runs: the
+# longest is a bulletin to every subscriber. db_worker looks every TASKS_REAP_INTERVAL_SECONDS.
+TASKS_STALLED_SECONDS = env_int("TASKS_STALLED_SECONDS", 60 * 60)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)
+TASKS_REAP_INTERVAL_SECONDS = env_int("TASKS_REAP_INTERVAL_SECONDS", 60)
+# /readyz fails when a task has waited longer than this to run (0: report the age only).
+READYZ_MAX_TASK_AGE_SECONDS = env_int("READYZ_MAX_TASK_AGE_SECONDS", 600)
 
 # Proxies in front of the site whose X-Forwarded-For is believed (0: use REMOTE_ADDR).
 # Read by comments, the e-bulletin, admin throttling and ADMIN_ALLOWED_IPS alike.
