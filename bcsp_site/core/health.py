@@ -18,8 +18,8 @@ they fall short here:
   under WSGI waits for its default executor's threads when it closes: the checks run in an
   executor that is let go of without waiting, so a hung dependency costs the probe its
   timeout and no more;
-- its database check may report the server's address in the reason; these reasons are
-  fixed strings.
+- its database check may report the server's address in the reason, and its storage check
+  reports "unknown error" when the storage is down; the reasons here are fixed strings.
 
 ``HealthProbeMiddleware`` answers both paths before any other middleware: a load balancer
 probes each server by its address (``http://10.0.0.5:8000/readyz``) over plain HTTP with
@@ -83,28 +83,32 @@ class CacheCheck(HealthCheck):
 
 
 @dataclasses.dataclass
-class StorageCheck(library_checks.Storage):
-    """Write, read and delete a tiny file under ``health/`` in the default storage (local
-    disk or S3): ``default_storage`` only, whichever backend it is."""
+class StorageCheck(HealthCheck):
+    """Write, read back and delete a tiny file under ``health/`` in the default storage, with
+    ``default_storage``'s API only, so it works the same on local disk and on S3.
+
+    Not django-health-check's storage check: its clean-up in ``finally`` raises again when
+    the storage is down, and the reason becomes "unknown error"; each step here has its own.
+    """
 
     timeout = CHECK_TIMEOUT
 
-    @property
-    def storage(self):
-        return default_storage
-
-    def get_file_name(self):
-        return f"health/{uuid.uuid4().hex}.txt"
-
-    def check_save(self, file_name, file_content):
+    def run(self):
+        content = uuid.uuid4().hex.encode()
         try:
-            name = self.storage.save(file_name, ContentFile(file_content))
-        except OSError as error:
+            name = default_storage.save(f"health/{content.decode()}.txt", ContentFile(content))
+        except Exception as error:
             raise ServiceUnavailable("a file could not be written") from error
-        with self.storage.open(name) as stored:
-            if stored.read() != file_content:
-                raise ServiceUnavailable("a file written was not read back")
-        return name
+        try:
+            with default_storage.open(name) as stored:
+                read = stored.read()
+        except Exception as error:
+            raise ServiceUnavailable("a file written was not read back") from error
+        finally:
+            with contextlib.suppress(Exception):
+                default_storage.delete(name)
+        if read != content:
+            raise ServiceUnavailable("a file written was not read back")
 
 
 @dataclasses.dataclass
