@@ -16,13 +16,14 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from newsletter.models import Bulletin, Delivery
-from newsletter.tasks import STALE_CLAIM_AFTER, send_bulletin
+from newsletter.tasks import STALE_CLAIM_AFTER, prepare_deliveries, send_bulletin
 from tests.newsletter.test_newsletter import (  # noqa: F401 (fixtures)
     bulk_subscribers,
     bulletin,
@@ -31,15 +32,11 @@ from tests.newsletter.test_newsletter import (  # noqa: F401 (fixtures)
 )
 from tests.support.mail_capture import HANG_MARKER, recipients
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="a worker in another process needs a database server both can reach "
-        "(run with DATABASE_URL=postgres://…)",
-    ),
-]
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a worker in another process needs a database server both can reach "
+    "(run with DATABASE_URL=postgres://…)",
+)
 
 SUBSCRIBERS = 60
 KILLED_WHILE_SENDING = 25  # the worker dies with this message claimed but not yet sent
@@ -92,6 +89,9 @@ def run_worker_to_the_end(mail_dir, log_path):
     assert worker.returncode == 0, log_path.read_text()
 
 
+@pytest.mark.postgres
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bulletin_survives_a_killed_worker_without_sending_anyone_twice(
     bulletin,  # noqa: F811
     settings,
@@ -164,3 +164,39 @@ def test_bulletin_survives_a_killed_worker_without_sending_anyone_twice(
     assert max(sent_to.values()) == 1
     assert set(sent_to) == {s.email for s in subscribers} - {interrupted.subscriber.email}
     assert not DBTaskResult.objects.exclude(status__in=["SUCCESSFUL"]).exists()
+
+
+def test_a_claim_left_by_another_run_brings_the_task_back_later(bulletin, settings):  # noqa: F811
+    """In one process: the queue's own run ends with another run's claim outstanding, and
+    queues itself for when that claim counts as interrupted."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    bulk_subscribers(3)
+    start_sending(bulletin)
+    prepare_deliveries(bulletin)
+    claimed_at = timezone.now() - datetime.timedelta(minutes=2)
+    first = Delivery.objects.filter(bulletin=bulletin).order_by("pk").first()
+    Delivery.objects.filter(pk=first.pk).update(
+        status=Delivery.Status.SENDING, attempted_at=claimed_at
+    )
+
+    send_bulletin.call(bulletin.pk)
+
+    assert len(mail.outbox) == 2
+    follow_up = DBTaskResult.objects.get(task_path="newsletter.tasks.send_bulletin")
+    assert follow_up.status == "READY"
+    assert follow_up.args_kwargs == {"args": [bulletin.pk], "kwargs": {}}
+    assert follow_up.run_after > claimed_at + STALE_CLAIM_AFTER
+    bulletin.refresh_from_db()
+    assert bulletin.status == Bulletin.Status.SENDING
+
+
+def test_without_a_queue_nothing_is_brought_back(bulletin):  # noqa: F811
+    """Tasks run at once (development, tests): there is no later to queue for."""
+    bulk_subscribers(2)
+    start_sending(bulletin)
+    prepare_deliveries(bulletin)
+    Delivery.objects.filter(bulletin=bulletin).update(
+        status=Delivery.Status.SENDING, attempted_at=timezone.now()
+    )
+    send_bulletin.call(bulletin.pk)
+    assert not DBTaskResult.objects.filter(task_path="newsletter.tasks.send_bulletin").exists()
