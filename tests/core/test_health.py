@@ -188,7 +188,8 @@ def queue_task(waited):
     DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - waited)
 
 
-def test_task_queue_reports_the_oldest_waiting_task(transactional_db, settings):
+@pytest.mark.django_db(transaction=True)
+def test_task_queue_reports_the_oldest_waiting_task(settings):
     settings.TASKS = DATABASE_QUEUE
     response = probe("/readyz")
     assert checks(response)["task_queue"] == {"status": "ok", "oldest_waiting_seconds": 0}
@@ -200,7 +201,8 @@ def test_task_queue_reports_the_oldest_waiting_task(transactional_db, settings):
     assert 90 <= checks(response)["task_queue"]["oldest_waiting_seconds"] < 600
 
 
-def test_task_queue_too_old(transactional_db, settings):
+@pytest.mark.django_db(transaction=True)
+def test_task_queue_too_old(settings):
     settings.TASKS = DATABASE_QUEUE
     queue_task(datetime.timedelta(minutes=15))
     response = probe("/readyz")
@@ -214,7 +216,8 @@ def test_task_queue_too_old(transactional_db, settings):
     assert probe("/readyz").status_code == 200
 
 
-def test_task_deferred_waits_from_its_run_after(transactional_db, settings):
+@pytest.mark.django_db(transaction=True)
+def test_task_deferred_waits_from_its_run_after(settings):
     settings.TASKS = DATABASE_QUEUE
     now = timezone.now()
     later = send_confirmation_email.using(run_after=now + datetime.timedelta(hours=1)).enqueue(0)
@@ -227,7 +230,8 @@ def test_task_deferred_waits_from_its_run_after(transactional_db, settings):
     assert 60 <= checks(response)["task_queue"]["oldest_waiting_seconds"] < 600
 
 
-def test_running_and_finished_tasks_are_not_waiting(transactional_db, settings):
+@pytest.mark.django_db(transaction=True)
+def test_running_and_finished_tasks_are_not_waiting(settings):
     settings.TASKS = DATABASE_QUEUE
     queue_task(datetime.timedelta(hours=2))
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
