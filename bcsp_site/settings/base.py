@@ -320,6 +320,13 @@ STORAGES = {
 # Images on S3 are shown from the bucket's address (allowed by CONTENT_SECURITY_POLICY below
 # and the admin's own policy in bcsp_site.middleware).
 MEDIA_ORIGINS = object_storage_origins(os.environ)
+# Documents on local disk may be handed to nginx to send (X-Accel-Redirect to an internal
+# location: see README, Storage), once the document view has checked who may read them.
+DOCUMENTS_X_ACCEL_REDIRECT = env_str("DOCUMENTS_X_ACCEL_REDIRECT")
+if DOCUMENTS_X_ACCEL_REDIRECT:
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    SENDFILE_ROOT = str(MEDIA_ROOT)
+    SENDFILE_URL = DOCUMENTS_X_ACCEL_REDIRECT.rstrip("/")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
@@ -378,8 +385,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
-# WAGTAILDOCS_SERVE_METHOD is left unset so Wagtail picks per storage: from local disk the
-# document view sends the file itself, from S3 it redirects to a signed, short-lived URL.
+# Documents are served only through the document view, which checks the collection's and the
+# linking pages' view restrictions (bcsp_site.core.documents). WAGTAILDOCS_SERVE_METHOD is
+# left unset so Wagtail picks per storage: from local disk it sends the file itself (or
+# hands it to nginx), from S3 it redirects to a signed, short-lived URL of the object.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.core.uploads.DocumentForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
