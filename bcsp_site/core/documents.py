@@ -1,12 +1,12 @@
 """Who may download a document, and who may keep a copy of the answer.
 
-Documents are served only through Wagtail's document view (``/documents/<id>/<name>``), never from a
-public media address. Wagtail refuses documents of a private collection; ``private_pages_rule``
-(a ``before_serve_document`` hook) also refuses a document that every live page linking to it
-keeps private (a password, login or group restriction on the page or an ancestor), unless
-the visitor has passed one of those pages' restrictions. ``serve`` wraps Wagtail's view to
-say who may keep the answer: a public document may be cached by browsers and a CDN, a
-private one by nobody.
+Documents are served only through Wagtail's document view (``/documents/<id>/<name>``),
+never from a public media address. Wagtail refuses documents of a private collection;
+``private_pages_rule`` (a ``before_serve_document`` hook) also refuses a document that every
+live page linking to it keeps private (a password, login or group restriction on the page
+or an ancestor), unless the visitor has passed one of those pages' restrictions. ``serve``
+wraps Wagtail's view to say who may keep the answer: a public document may be cached by
+browsers and a CDN, a private one by nobody.
 """
 
 import posixpath

@@ -63,10 +63,19 @@ def test_a_private_collection_s_document_sends_visitors_to_sign_in(
     assert response["Cache-Control"] == "private, no-store"
 
 
+def linking_page(parent, slug, document, how="attached", **fields):
+    """A publication that links to `document`: as its PDF, or from a link in its text."""
+    if how == "attached":
+        return PublicationPageFactory(parent=parent, slug=slug, pdf=document, **fields)
+    link = f'<p>See <a linktype="document" id="{document.pk}">the report</a>.</p>'
+    return PublicationPageFactory(parent=parent, slug=slug, body=[("paragraph", link)], **fields)
+
+
+@pytest.mark.parametrize("how", ["attached", "linked in the text"])
 def test_a_document_linked_only_from_a_password_protected_page_asks_for_its_password(
-    client, document, publication_index
+    client, document, publication_index, how
 ):
-    page = PublicationPageFactory(parent=publication_index, slug="secret", pdf=document)
+    page = linking_page(publication_index, "secret", document, how)
     restriction = PageViewRestriction.objects.create(
         page=page, restriction_type=PageViewRestriction.PASSWORD, password="s3cret-pass"
     )
