@@ -17,7 +17,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection
+from wagtail.models import Collection, CollectionViewRestriction
 
 from bcsp_site.core.storage import documents_storage
 from bcsp_site.settings.base import object_storage_origins, object_storages
@@ -263,3 +263,27 @@ def test_queued_deletions_name_the_storage_not_its_keys(s3, settings):
         ("documents",),
         {},
     )
+
+
+def test_a_private_document_on_s3_is_signed_only_for_those_who_may_read_it(
+    s3, client, django_user_model
+):
+    collection = Collection.get_first_root_node().add_child(name="Board papers")
+    CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    document = get_document_model().objects.create(
+        title="Minutes",
+        file=SimpleUploadedFile("minutes.pdf", pdf("Minutes")),
+        collection=collection,
+    )
+    response = client.get(document.url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailcore_login"))
+    assert response["Cache-Control"] == "private, no-store"
+
+    client.force_login(django_user_model.objects.create_user("member", password="x" * 16))
+    response = client.get(document.url)
+    assert response["Location"].startswith(f"{s3.server.endpoint_url}/{PRIVATE_BUCKET}/")
+    assert response["Cache-Control"] == "private, no-store"  # not even the signed address
+    assert fetch(response["Location"])[0] == 200
