@@ -136,6 +136,7 @@ def seaweedfs_server(public_buckets=()):
         "-filer",
         f"-filer.localSocket={folder / 'filer.sock'}",
         "-s3",
+        f"-s3.localSocket={folder / 's3.sock'}",
         f"-s3.config={config}",
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
@@ -168,6 +169,10 @@ def seaweedfs_server(public_buckets=()):
             process.wait()
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
+        # The gRPC sockets it makes in the temporary folder, named by port, have no option.
+        for port in ports:
+            for socket_file in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-grpc-{port}.sock"):
+                socket_file.unlink(missing_ok=True)
 
 
 def _wait_until_writable(server):
