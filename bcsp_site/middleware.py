@@ -1,12 +1,13 @@
 from csp.constants import SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
+from django.conf import settings
 
 # The Wagtail admin ships inline scripts and styles of its own; it gets this looser policy,
 # scoped to its own URLs, while public pages keep nonce-only scripts.
 ADMIN_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
     "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:", "blob:"],
+    "img-src": [SELF, "data:", "blob:", *settings.MEDIA_ORIGINS],
     "frame-src": [SELF],
     "frame-ancestors": [SELF],
 }

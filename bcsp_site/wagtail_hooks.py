@@ -1,5 +1,6 @@
 """Admin menus (one per place and language), the dashboard panels, the style guide under
-Help, and the page-cache hook on serving pages."""
+Help, the page-cache hook on serving pages, and the rule that keeps documents linked
+only from private pages private."""
 
 from django.db.models import Count
 from django.urls import reverse_lazy
@@ -12,6 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import translating  # noqa: F401  (registers the translation editor's hooks)
 from .caching.page_cache import mark_cacheable
+from .core.documents import private_pages_rule
 from .dashboard import dashboard_panels
 from .models import NavigationMenu
 
@@ -72,3 +74,7 @@ def register_styleguide_menu_item():
         order=900,
         attrs={"target": "_blank", "rel": "noopener"},
     )
+
+
+# Documents linked only from private pages are as private as those pages.
+hooks.register("before_serve_document", private_pages_rule)

@@ -37,6 +37,7 @@ from bcsp_site.core.metadata import absolute
 from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
 from bcsp_site.core.pagination import Paginator
 from bcsp_site.core.renditions import attach_renditions
+from bcsp_site.core.storage import get_documents_storage
 
 from .author_chooser import AuthorChooser
 from .covers import (
@@ -104,6 +105,10 @@ class PublicationDocument(AbstractDocument):
     their number of pages for the download button, and a picture of their first page for
     publications without a cover image (publications.covers)."""
 
+    # Wagtail's field, kept in the documents' own storage (a private bucket on S3).
+    file = models.FileField(
+        upload_to="documents", verbose_name=_("file"), storage=get_documents_storage
+    )
     extracted_text = models.TextField(blank=True, editable=False)
     page_count = models.PositiveIntegerField(
         null=True,

@@ -12,6 +12,10 @@ from tests.support.factories import (
     PublicationIndexPageFactory,
 )
 
+# The session's SeaweedFS S3 server (the `seaweedfs` fixture), started by the first test
+# that asks for it.
+pytest_plugins = ["tests.support.seaweedfs"]
+
 
 def pytest_configure(config):
     """Under pytest-xdist each worker has a Redis database of its own (the given one, then the

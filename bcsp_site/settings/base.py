@@ -7,6 +7,7 @@ with nothing set, the site runs on a SQLite file and a local-memory cache.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -244,10 +245,90 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 # Serve MEDIA_ROOT from Django itself (development does anyway); in production the proxy
 # serves /media/, so only local runs of the production settings turn this on.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
+
+def object_storages(environ):
+    """STORAGES entries for S3-compatible object storage (django-storages), read from the
+    S3_* variables in `environ`; empty when S3_BUCKET is unset (uploads stay on local disk).
+
+    "default" holds images and renditions: readable by anyone (the bucket's own policy says
+    so), addressed without signatures so pages that show them stay cacheable. "documents" is
+    never public: the document view checks who may read a file, then redirects to a signed
+    URL that lasts S3_SIGNED_URL_SECONDS.
+    """
+    bucket = environ.get("S3_BUCKET", "").strip()
+    if not bucket:
+        return {}
+
+    def read(name, default=""):
+        return environ.get(name, "").strip() or default
+
+    def storage(alias, **options):
+        return {
+            "BACKEND": "bcsp_site.core.s3.ConfiguredS3Storage",
+            "OPTIONS": {
+                "alias": alias,
+                "endpoint_url": read("S3_ENDPOINT_URL") or None,
+                "region_name": read("S3_REGION", "us-east-1"),
+                "access_key": read("S3_ACCESS_KEY_ID") or None,
+                "secret_key": read("S3_SECRET_ACCESS_KEY") or None,
+                "signature_version": "s3v4",
+                # Two uploads called report.pdf must both survive (django-storages
+                # overwrites by default; Wagtail expects a free name like local disk gives).
+                "file_overwrite": False,
+                **options,
+            },
+        }
+
+    return {
+        "default": storage(
+            "default",
+            bucket_name=bucket,
+            querystring_auth=False,
+            custom_domain=read("S3_CUSTOM_DOMAIN") or None,
+            object_parameters={"CacheControl": "public, max-age=86400"},
+        ),
+        "documents": storage(
+            "documents",
+            bucket_name=read("S3_DOCUMENTS_BUCKET", bucket),
+            querystring_auth=True,
+            querystring_expire=int(read("S3_SIGNED_URL_SECONDS", "300")),
+        ),
+    }
+
+
+def object_storage_origins(environ):
+    """Where browsers fetch images from when they are on S3 (for the Content Security
+    Policy): the custom domain, else the endpoint's host, else AWS's host of the bucket."""
+    bucket = environ.get("S3_BUCKET", "").strip()
+    custom_domain = environ.get("S3_CUSTOM_DOMAIN", "").strip()
+    endpoint = urlsplit(environ.get("S3_ENDPOINT_URL", "").strip())
+    if not bucket:
+        return []
+    if custom_domain:
+        return [f"https://{custom_domain}"]
+    if endpoint.netloc:
+        return [f"{endpoint.scheme}://{endpoint.netloc}"]
+    return [f"https://{bucket}.s3.amazonaws.com"]
+
+
+# Uploads: local disk (MEDIA_ROOT) unless S3_BUCKET is set; then images in S3_BUCKET and
+# documents in S3_DOCUMENTS_BUCKET (bcsp_site.core.storage picks the storage).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    **object_storages(os.environ),
 }
+# Images on S3 are shown from the bucket's address (allowed by CONTENT_SECURITY_POLICY below
+# and the admin's own policy in bcsp_site.middleware).
+MEDIA_ORIGINS = object_storage_origins(os.environ)
+# Documents on local disk may be handed to nginx to send (X-Accel-Redirect to an internal
+# location: see README, Storage), once the document view has checked who may read them.
+DOCUMENTS_X_ACCEL_REDIRECT = env_str("DOCUMENTS_X_ACCEL_REDIRECT")
+if DOCUMENTS_X_ACCEL_REDIRECT:
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+    SENDFILE_ROOT = str(MEDIA_ROOT)
+    SENDFILE_URL = DOCUMENTS_X_ACCEL_REDIRECT.rstrip("/")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
@@ -314,7 +395,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
-WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Documents are served only through the document view, which checks the collection's and the
+# linking pages' view restrictions (bcsp_site.core.documents). WAGTAILDOCS_SERVE_METHOD is
+# left unset so Wagtail picks per storage: from local disk it sends the file itself (or
+# hands it to nginx), from S3 it redirects to a signed, short-lived URL of the object.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.core.uploads.DocumentForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
@@ -345,7 +429,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [
