@@ -283,8 +283,9 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
-        # Short timeouts and no retries: redis-py would otherwise retry a failed command
-        # (with backoff, where its defaults apply) before this backend can give up on it.
+        # Short timeouts, and no retries said outright: redis-py 8's client retries three
+        # times with backoff by default; connections from a pool, as Django makes them, do
+        # not today, and a failed call must stay one attempt whatever later versions do.
         self._options = {
             "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
             "socket_timeout": SOCKET_TIMEOUT_SECONDS,

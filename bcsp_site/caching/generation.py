@@ -67,16 +67,13 @@ def content_generation():
     token = getattr(_request, "generation", None)
     if token is not None:
         return token
-    if _unsaved["change"] and getattr(cache, "available", True):
-        start_new_generation()
-        token = getattr(_request, "generation", None)
-        if token is not None:
-            return token
     token = getattr(cache, "get_watched", cache.get)(GENERATION_KEY)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, None):
             token = cache.get(GENERATION_KEY) or token
+    if _unsaved["change"] and getattr(cache, "available", True):
+        token = start_new_generation()
     if getattr(_request, "active", False):
         _request.generation = token
     return token
@@ -133,6 +130,7 @@ def start_new_generation():
     _unsaved["change"] = not getattr(cache, "available", True)
     if getattr(_request, "active", False):
         _request.generation = token
+    return token
 
 
 def request_started_handler(**kwargs):

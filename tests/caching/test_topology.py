@@ -6,6 +6,7 @@ as soon as Redis is back. Times are never asserted: attempts are counted.
 """
 
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -17,11 +18,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from bcsp_site.caching import backends, page_cache
+from bcsp_site.caching import backends, generation, page_cache
 from tests.support.factories import PublicationPageFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -206,6 +208,32 @@ def test_a_hung_redis_is_waited_for_once_and_used_again_when_it_answers(
     clock.now += backends.RETRY_SECONDS + 0.1
     # Back without a restart: served from the cache again.
     assert visit(publication.url, 3) == ["hit"] * 3
+
+
+@needs_redis_server
+def test_a_change_made_while_redis_was_unreachable_is_announced_once_it_answers(
+    settings, redis_server, clock, db, monkeypatch
+):
+    use_redis(settings, redis_server.url)
+    before = generation.content_generation()
+
+    def generation_in_redis():  # as any other process reads it
+        stored = redis.Redis.from_url(redis_server.url).get(f"bcsp:1:{generation.GENERATION_KEY}")
+        return pickle.loads(stored)  # noqa: S301 - written by this test's own cache
+
+    assert generation_in_redis() == before
+
+    def unreachable(*args, **kwargs):
+        raise redis.ConnectionError("the network is down")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(redis.connection.AbstractConnection, "send_packed_command", unreachable)
+        generation.start_new_generation()  # an editor publishes; the write is lost
+    assert generation_in_redis() == before  # the other processes still serve the old pages
+
+    clock.now += backends.RETRY_SECONDS + 0.1
+    generation.content_generation()  # this process's next request, Redis answering again
+    assert generation_in_redis() != before
 
 
 # Two processes, one Redis ----------------------------------------------------------------
