@@ -81,7 +81,14 @@ def manage(*args, **env):
     clean = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "PAGE_CACHE", "CACHE_SINGLE_PROCESS", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "REDIS_URL",
+            "PAGE_CACHE",
+            "CACHE_SINGLE_PROCESS",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests, refused by --deploy
+        }
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
