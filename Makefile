@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench lighthouse screenshots clean
+.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench redis-down lighthouse screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ brand-images: install-dev
 # The benchmark (gunicorn + wrk on PostgreSQL); BENCH_ARGS=--quick for a short run.
 bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# A search and a cached page with Redis up, killed, paused and back (needs redis-server).
+redis-down: install-dev
+	$(BIN)/python bench/redis_down.py $(BENCH_ARGS)
 
 # Lighthouse scores of the home, listing, publication and op-ed pages (needs npm and Chromium);
 # LIGHTHOUSE_ARGS="--publications 200" for a smaller database.

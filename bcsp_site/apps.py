@@ -7,5 +7,6 @@ class BcspSiteConfig(AppConfig):
 
     def ready(self):
         from . import signals  # imports the models, which are loaded only by now
+        from .caching import checks  # noqa: F401 - registers the cache checks
 
         signals.connect()

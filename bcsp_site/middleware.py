@@ -3,7 +3,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 
 # The Wagtail admin ships inline scripts and styles of its own; it gets this looser policy,
-# scoped to its own URLs, while public pages keep nonce-only scripts.
+# scoped to its own URLs, while public pages allow only the site's own script files.
 ADMIN_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
     "style-src": [SELF, UNSAFE_INLINE],

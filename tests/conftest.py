@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from wagtail.models import Page, Site
 
+from bcsp_site.caching.backends import _breakers as breakers
 from tests.support.factories import (
     AuthorIndexPageFactory,
     HomePageFactory,
@@ -29,9 +30,13 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
+    # Each test starts with Redis trusted again: a server another test found down is
+    # otherwise left alone by the whole process for a while.
+    breakers.clear()
     cache.clear()
     yield
     cache.clear()
+    breakers.clear()
 
 
 @pytest.fixture

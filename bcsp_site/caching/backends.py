@@ -3,8 +3,14 @@
 Django's ``RedisCache`` raises on connection errors, so a stopped Redis would turn every
 page into a 500. This backend catches them: reads are misses, writes are dropped, and
 ``incr`` answers as if the counter had just been created (so a rate limit lets the request
-through). After a failure Redis is left alone for ``RETRY_SECONDS`` so a dead server costs
-each request nothing, then tried again: the site recovers by itself when Redis returns.
+through).
+
+A dead or hung Redis must also cost a request next to nothing. Calls have short connect and
+read timeouts and are never retried, and the first failure opens a ``CircuitBreaker``
+shared by every cache alias, thread and key watch of the process that talks to that
+server: for ``RETRY_SECONDS`` nothing asks Redis at all, then one call tries again (the
+others still skip it) and, when it succeeds, everything uses Redis again, without a
+restart. bench/redis_down.py measures it.
 
 While Redis is down the comment and sign-up rate limits and the Site cache are not in
 force; pages are still served, from the database.
@@ -24,12 +30,80 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import ConnectionPool
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
+from redis.retry import Retry
 
 logger = logging.getLogger("bcsp.cache")
 
 RETRY_SECONDS = 2.0
+# Redis answers in well under a millisecond on a local network; a server that takes longer
+# than this is treated as down (and left alone for RETRY_SECONDS) rather than waited for.
+CONNECT_TIMEOUT_SECONDS = 0.2
+SOCKET_TIMEOUT_SECONDS = 0.25
 _MISSING = object()
+
+
+class CircuitBreaker:
+    """Whether a Redis server is worth asking, for the whole process.
+
+    Django makes a cache object per alias and per thread, so a flag on each would let every
+    one of them wait for the same dead server in turn. One breaker per server instead:
+    open on the first failure; after ``RETRY_SECONDS`` the next caller (one only) tries
+    Redis again while the rest keep skipping it; a success closes it for everyone.
+    """
+
+    def __init__(self, name):
+        self.name = name
+        self._lock = threading.Lock()
+        self._open_until = 0.0
+
+    @property
+    def closed(self):
+        return not self._open_until
+
+    def allow(self):
+        """May this caller ask Redis now? True at most once per interval while open."""
+        if not self._open_until:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if not self._open_until:
+                return True
+            if now < self._open_until:
+                return False
+            self._open_until = now + RETRY_SECONDS  # this caller tries; the others wait
+            return True
+
+    def failed(self, error):
+        with self._lock:
+            first = not self._open_until
+            self._open_until = time.monotonic() + RETRY_SECONDS
+        if first:
+            logger.warning(
+                "Cache unavailable (%s); serving without it, rate limits not enforced",
+                type(error).__name__,
+            )
+
+    def succeeded(self):
+        if self._open_until:
+            with self._lock:
+                was_open, self._open_until = bool(self._open_until), 0.0
+            if was_open:
+                logger.warning("Cache available again")
+
+
+_breakers = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(server):
+    """The process's one breaker for the Redis server at ``server`` (its URL)."""
+    breaker = _breakers.get(server)
+    if breaker is None:
+        with _breakers_lock:
+            breaker = _breakers.setdefault(server, CircuitBreaker(server))
+    return breaker
 
 
 class KeyWatch:
@@ -65,8 +139,9 @@ class KeyWatch:
     CHANNEL = "__redis__:invalidate"
     VERIFY_SECONDS = 5.0
 
-    def __init__(self, make_connection):
+    def __init__(self, make_connection, breaker=None):
         self._make_connection = make_connection
+        self._breaker = breaker or CircuitBreaker("watch")
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._connection = None
@@ -123,7 +198,7 @@ class KeyWatch:
             self._close()  # subscribe again, with this key too
             self._retry_at = 0.0
         if self._connection is None:
-            if now < self._retry_at:
+            if now < self._retry_at or not self._breaker.allow():
                 return False
             try:
                 self._open()
@@ -138,7 +213,10 @@ class KeyWatch:
                     self._warned = True
                 self._close()
                 self._retry_at = now + RETRY_SECONDS
+                # The server is down or hung: nothing else in this process should wait for it.
+                self._breaker.failed(error)
                 return False
+            self._breaker.succeeded()
             self._warned = False
             self._verify_at = now + self.VERIFY_SECONDS
         elif now >= self._verify_at:
@@ -205,24 +283,35 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
-        self._down_until = 0.0
-        self._watch = KeyWatch(self._watch_connection)
+        # Short timeouts, and no retries said outright: redis-py 8's client retries three
+        # times with backoff by default; connections from a pool, as Django makes them, do
+        # not today, and a failed call must stay one attempt whatever later versions do.
+        self._options = {
+            "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "socket_timeout": SOCKET_TIMEOUT_SECONDS,
+            **self._options,
+            "retry": Retry(NoBackoff(), 0),
+        }
+        # Writes go to the first server, so that is the one whose failures count.
+        self.breaker = breaker_for(self._servers[0])
+        self._watch = KeyWatch(self._watch_connection, self.breaker)
 
     def _watch_connection(self):
         # Writes go to the first server, so that is where changes are reported.
         pool = ConnectionPool.from_url(
             self._servers[0],
             protocol=2,
-            socket_connect_timeout=self._options.get("socket_connect_timeout", 0.5),
-            socket_timeout=self._options.get("socket_timeout", 1),
+            socket_connect_timeout=self._options["socket_connect_timeout"],
+            socket_timeout=self._options["socket_timeout"],
             socket_keepalive=True,
+            retry=Retry(NoBackoff(), 0),
         )
         return pool.make_connection()
 
     @property
     def available(self):
         """False while Redis is being left alone after a failure."""
-        return not (self._down_until and time.monotonic() < self._down_until)
+        return self.breaker.closed
 
     def get_watched(self, key, default=None, version=None):
         """``get()``, but the value is kept in this process until Redis reports that the key
@@ -239,22 +328,15 @@ class ResilientRedisCache(RedisCache):
             self._watch.forget(full_key)
 
     def _guarded(self, method, *args, fallback=None, **kwargs):
-        if self._down_until:
-            if time.monotonic() < self._down_until:
-                return fallback
+        breaker = self.breaker
+        if not breaker.allow():
+            return fallback
         try:
             result = getattr(super(), method)(*args, **kwargs)
         except RedisError as error:
-            if not self._down_until:
-                logger.warning(
-                    "Cache unavailable (%s); serving without it, rate limits not enforced",
-                    type(error).__name__,
-                )
-            self._down_until = time.monotonic() + RETRY_SECONDS
+            breaker.failed(error)
             return fallback
-        if self._down_until:
-            logger.warning("Cache available again")
-            self._down_until = 0.0
+        breaker.succeeded()
         return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):

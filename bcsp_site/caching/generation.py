@@ -14,6 +14,12 @@ tokens, messages and anything else that depends on the visitor stay outside the 
 
 The generation changes at once and again when the transaction commits, so a request that
 read the old rows while the change was being written cannot store them under the new one.
+
+Every process must see the same generation, so it lives in the shared cache (Redis); a cache
+of each process's own cannot carry it, and the system checks (``caching.checks``) refuse
+one wherever more than one process may serve. While Redis is unreachable each request
+makes up a generation of its own (nothing kept is reused), and a change made meanwhile is
+written again once Redis answers: other processes may still hold the old generation.
 """
 
 import functools
@@ -66,6 +72,8 @@ def content_generation():
         token = uuid.uuid4().hex
         if not cache.add(GENERATION_KEY, token, None):
             token = cache.get(GENERATION_KEY) or token
+    if _unsaved["change"] and getattr(cache, "available", True):
+        token = start_new_generation()
     if getattr(_request, "active", False):
         _request.generation = token
     return token
@@ -111,11 +119,18 @@ def remembered(key, compute, *, seconds=FRAGMENT_CACHE_SECONDS, in_process=False
     return value
 
 
+# A change whose new generation could not be written (Redis unreachable): written again as
+# soon as Redis answers, or the other processes would go on serving what it replaced.
+_unsaved = {"change": False}
+
+
 def start_new_generation():
     token = uuid.uuid4().hex
     cache.set(GENERATION_KEY, token, None)
+    _unsaved["change"] = not getattr(cache, "available", True)
     if getattr(_request, "active", False):
         _request.generation = token
+    return token
 
 
 def request_started_handler(**kwargs):

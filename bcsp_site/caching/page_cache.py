@@ -36,14 +36,11 @@ served last (``PAGE_CACHE_LOCAL_BYTES`` of them), valid, like the shared copies,
 the generation they were rendered in. A page a worker has not served yet is one round trip
 away.
 
-CSP nonces: a page's scripts carry the nonce of the request that rendered it. The stored
-copy has the nonce replaced by a placeholder, and every hit gets a nonce of its own in the
-page and in the Content-Security-Policy header.
+A kept page is sent byte for byte as it was rendered, to everyone: public pages carry no
+per-response value (no CSP nonce, no CSRF token), so a CDN may share them too.
 """
 
-import base64
 import hashlib
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -60,7 +57,7 @@ from wagtail.models import Site
 
 from .generation import content_generation, remembered
 
-ENTRY_KEY = "pagecache:page:{digest}"
+ENTRY_KEY = "pagecache:entry:{digest}"
 HEADER = "X-Cache"
 # Paths never looked up: the admin, documents (Wagtail serves them with its own headers),
 # static and uploaded files.
@@ -71,8 +68,6 @@ LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt"})
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 # A CDN cannot be told about every ?page=N of a listing, so those copies live briefly there.
 CDN_SECONDS_WITH_QUERY = 300
-NONCE_PLACEHOLDER = "__bcsp-csp-nonce__"
-CSP_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 # Headers that belong to one response only, or that the cache sets itself.
 UNSTORED_HEADERS = frozenset({"set-cookie", "content-length", HEADER.lower()})
 NOT_SHAREABLE = re.compile(r"\b(private|no-cache|no-store)\b", re.IGNORECASE)
@@ -222,28 +217,13 @@ def _store(key, generation, request, response):
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     ]
-    nonce = getattr(request, "_csp_nonce", None)
-    has_nonce = isinstance(nonce, str) and bool(nonce)
-    if has_nonce:
-        body = body.replace(nonce.encode("ascii"), NONCE_PLACEHOLDER.encode("ascii"))
-        headers = [
-            (name, value.replace(nonce, NONCE_PLACEHOLDER) if name in CSP_HEADERS else value)
-            for name, value in headers
-        ]
-    entry = (generation, headers, body, has_nonce)
+    entry = (generation, headers, body)
     cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
     local_copies.put(key, entry)
 
 
 def _replay(entry):
-    _generation, headers, body, has_nonce = entry
-    if has_nonce:
-        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
-        body = body.replace(NONCE_PLACEHOLDER.encode("ascii"), nonce.encode("ascii"))
-        headers = [
-            (name, value.replace(NONCE_PLACEHOLDER, nonce) if name in CSP_HEADERS else value)
-            for name, value in headers
-        ]
+    _generation, headers, body = entry
     response = HttpResponse(body)
     for name, value in headers:
         response[name] = value

@@ -1,8 +1,7 @@
-"""What the head of every page is built from: absolute addresses, the CSP nonce, JSON-LD."""
+"""What the head of every page is built from: absolute addresses, JSON-LD."""
 
 import json
 
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
@@ -20,16 +19,10 @@ def absolute(request, path):
     return site_root(request) + path
 
 
-def csp_nonce(request):
-    """The request's CSP nonce as text (reading it puts it in the response's policy)."""
-    nonce = getattr(request, "csp_nonce", None)
-    return "" if nonce is None else str(nonce)
-
-
-def jsonld(data, nonce=""):
-    """A JSON-LD script element; `nonce` is the request's CSP nonce."""
+def jsonld(data):
+    """A JSON-LD script element. It is a data block, never executed, so the Content Security
+    Policy does not apply to it and it needs no nonce (the page stays the same for everyone)."""
     text = json.dumps(data, ensure_ascii=False, indent=None).translate(JSON_ESCAPES)
-    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
-    return mark_safe(  # noqa: S308 - the JSON is escaped above, the nonce by format_html
-        f'<script type="application/ld+json"{nonce_attribute}>{text}</script>'
+    return mark_safe(  # noqa: S308 - the JSON is escaped above
+        f'<script type="application/ld+json">{text}</script>'
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -124,7 +124,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "csp.context_processors.nonce",
             ],
         },
     },
@@ -157,12 +156,11 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # RedisCache that serves on (without caching) while Redis is down.
+            # RedisCache that serves on (without caching) while Redis is down, and fails fast.
             "BACKEND": "bcsp_site.caching.backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "bcsp",
             "TIMEOUT": 300,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         },
         # Fragments and objects kept for the content generation (bcsp_site.caching.generation):
         # their keys never change meaning, so each worker also keeps recent ones in memory.
@@ -177,6 +175,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }
     }
+# A cache each process keeps for itself is a system check error (bcsp_site.caching.checks)
+# unless exactly one process serves the site and changes its content.
+CACHE_SINGLE_PROCESS = env_bool("CACHE_SINGLE_PROCESS", False)
 # Full-page cache for anonymous visitors (bcsp_site.caching.page_cache). On by default only with a
 # shared cache: with local memory, a change made in one process would not reach the others.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
@@ -422,12 +423,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365  # a visitor's choice of language lasts a year
 
-# Content Security Policy: nonced scripts only on public pages; the admin gets its own
-# looser policy (see bcsp_site.middleware), scoped to /admin/.
+# Content Security Policy: public pages run only the site's own script files, so they need
+# no nonce and stay the same for every visitor (the page cache and a CDN share them); the
+# admin gets its own looser policy (see bcsp_site.middleware), scoped to /admin/.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *MEDIA_ORIGINS],
         "font-src": [SELF],

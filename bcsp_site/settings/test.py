@@ -8,6 +8,7 @@ SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"  # noqa: S
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_SINGLE_PROCESS = True  # the test client serves from the test's own process
 # The suite runs with the full-page cache on, so every test of a page after a change also
 # tests that the change reached the cache; the CDN purges go to a recorder.
 PAGE_CACHE_ENABLED = True

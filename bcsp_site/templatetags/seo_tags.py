@@ -6,14 +6,12 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils import translation
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from bcsp_site.caching.generation import remembered
 from bcsp_site.core.i18n import language_versions
-from bcsp_site.core.metadata import absolute, csp_nonce, jsonld
+from bcsp_site.core.metadata import absolute, jsonld
 from bcsp_site.core.organisation import OrganisationSettings
 from bcsp_site.core.renditions import SOCIAL_RENDITION
 
@@ -51,29 +49,10 @@ def page_meta(context):
     if context.get("page") is None or getattr(request, "is_preview", False):
         return with_shortened_descriptions(page_metadata(context, request, canonical))
     digest = md5(canonical.encode(), usedforsecurity=False).hexdigest()
-
-    def build():
-        meta = with_shortened_descriptions(page_metadata(context, request, canonical))
-        meta["jsonld_nonce"] = csp_nonce(request)
-        return meta
-
-    meta = remembered(f"seo:meta:{translation.get_language()}:{digest}", build)
-    return with_current_nonce(meta, request)
-
-
-def with_current_nonce(meta, request):
-    """The cached JSON-LD carries the nonce of the request that built it; give it this one."""
-    nonce, cached_nonce = csp_nonce(request), meta.get("jsonld_nonce", "")
-    if meta.get("jsonld") and nonce != cached_nonce:
-        meta = dict(meta)
-        meta["jsonld"] = mark_safe(  # noqa: S308 - swaps one escaped nonce for another
-            meta["jsonld"].replace(
-                format_html(' nonce="{}"', cached_nonce) if cached_nonce else "<script ",
-                format_html(' nonce="{}"', nonce) if cached_nonce else f'<script nonce="{nonce}" ',
-                1,
-            )
-        )
-    return meta
+    return remembered(
+        f"seo:meta:{translation.get_language()}:{digest}",
+        lambda: with_shortened_descriptions(page_metadata(context, request, canonical)),
+    )
 
 
 def with_shortened_descriptions(meta):
@@ -129,5 +108,5 @@ def page_metadata(context, request, canonical):
     meta["scholar"] = page.scholar_tags(request, organisation)
     data = page.structured_data(request, canonical, organisation, meta["image_url"])
     if data:
-        meta["jsonld"] = jsonld(data, nonce=csp_nonce(request))
+        meta["jsonld"] = jsonld(data)
     return meta

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import get_language, gettext
 
-from bcsp_site.core.metadata import absolute, csp_nonce, jsonld
+from bcsp_site.core.metadata import absolute, jsonld
 from bcsp_site.core.uploads import document_size
 from bcsp_site.navigation import mark_current, menu_links, page_trail
 
@@ -58,7 +58,7 @@ def breadcrumbs(context, title=None):
         for position, crumb in enumerate(crumbs, start=1)
     ]
     data = {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
-    return {"crumbs": crumbs, "jsonld": jsonld(data, nonce=csp_nonce(request))}
+    return {"crumbs": crumbs, "jsonld": jsonld(data)}
 
 
 @register.filter

@@ -613,10 +613,7 @@ def test_form_on_a_page_from_a_shared_cache_gets_a_fresh_form_token(publication,
     cached_html = cached.content.decode()
     token_url = re.search(r'data-token-url="([^"]+)"', cached_html).group(1)
     assert token_url == reverse("comments:form_token", args=[publication.pk])
-    assert first.content == cached.content.replace(
-        cached["Content-Security-Policy"].split("'nonce-")[1].split("'")[0].encode(),
-        first["Content-Security-Policy"].split("'nonce-")[1].split("'")[0].encode(),
-    )
+    assert first.content == cached.content
 
     visitor = Client(enforce_csrf_checks=True)
     response = visitor.get(token_url)
@@ -637,7 +634,7 @@ def test_form_on_a_page_from_a_shared_cache_gets_a_fresh_form_token(publication,
 
 def test_comment_form_script_is_a_local_file(client, publication):
     html = client.get(publication.url).content.decode()
-    assert re.search(r'<script src="/static/js/comments\.js" nonce="[^"]+" defer></script>', html)
+    assert re.search(r'<script src="/static/js/comments\.js" defer></script>', html)
     assert "style=" not in html.split('id="comments"')[1].split("</section>")[0]
 
 

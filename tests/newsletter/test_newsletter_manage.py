@@ -44,10 +44,6 @@ def manage_path(message):
     return match[1]
 
 
-def without_nonce(content):
-    return re.sub(rb'nonce="[^"]*"', b'nonce=""', content)
-
-
 def ask(email, client=None, **headers):
     return (client or Client()).post(MANAGE_URL, {"email": email}, **headers)
 
@@ -98,7 +94,7 @@ def test_the_same_answer_whatever_the_address(home_page):
                 response["Location"],
                 response.content,
                 followed.status_code,
-                without_nonce(followed.content),
+                followed.content,
             )
         )
     assert all(answer == answers[0] for answer in answers)

@@ -27,10 +27,8 @@ SITEMAP_NS = {
 
 
 def page_json_ld(html):
-    """The page's own JSON-LD blocks, each carrying the CSP nonce (breadcrumbs left out)."""
-    scripts = re.findall(
-        r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S
-    )
+    """The page's own JSON-LD blocks (breadcrumbs left out)."""
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     return [raw for raw in scripts if '"BreadcrumbList"' not in raw]
 
 
