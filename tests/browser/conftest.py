@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 
+from comments import spam
 from tests.support.database_snapshot import Snapshot
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
@@ -113,6 +114,13 @@ def new_page(request, demo_site, browser):
     """Opens a page in a browser context of its own, made with Playwright's context options:
     new_page(color_scheme="dark"), new_page(viewport={"width": 390, "height": 844})."""
     return lambda **context_options: _new_page(request, browser, **context_options)
+
+
+@pytest.fixture
+def quick_spam_guard(monkeypatch):
+    """Comment forms may be sent at once: the minimum time a reader takes is not what these
+    tests are about (test_reader.py checks that the guard still refuses a form sent at once)."""
+    monkeypatch.setattr(spam, "MIN_FORM_SECONDS", 0)
 
 
 @pytest.fixture(scope="session")
