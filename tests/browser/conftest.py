@@ -13,6 +13,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 
 from comments import spam
 from tests.support.database_snapshot import Snapshot
@@ -124,11 +125,11 @@ def quick_spam_guard(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def demo_content(django_db_setup, django_db_blocker):
-    """The demo content, loaded once per test process, and a copy of it to start each browser
-    test from (tests/support/database_snapshot.py): loading it takes seconds, putting the
-    copy back a fraction of one."""
-    with django_db_blocker.unblock():
+def demo_content(django_db_setup, django_db_blocker, live_server):
+    """The demo content, its site at the live server's address, loaded once per test process,
+    and a copy of it to start each browser test from (tests/support/database_snapshot.py):
+    loading it takes seconds, putting the copy back a fraction of one."""
+    with django_db_blocker.unblock(), override_settings(WAGTAILADMIN_BASE_URL=live_server.url):
         call_command("load_demo_content", verbosity=0)
         return Snapshot()
 
