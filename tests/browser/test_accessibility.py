@@ -5,9 +5,8 @@ the light colour scheme at a desktop and a phone width, and in the dark one
 (`prefers-color-scheme`) at the desktop width only: the dark scheme redefines the colour
 tokens and nothing else (static/css/site.css), so what it can break is colour contrast, which
 does not depend on the width, and the desktop width shows the most text (the whole menu).
-The Nu HTML Checker
-checks each page type once. The page types and their examples come from the demo content
-(tests/support/page_types.py).
+The Nu HTML Checker checks each page type once. The page types and their examples come from
+the demo content (tests/support/page_types.py).
 """
 
 import pytest
