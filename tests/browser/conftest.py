@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
+
+from comments import spam
+from tests.support.database_snapshot import Snapshot
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
 # test itself (fixtures, assertions) are still synchronous and safe.
@@ -95,8 +100,6 @@ def _new_page(request, browser, **context_options):
     return page
 
 
-# demo_site comes before browser so the database is restored before Playwright's event loop
-# starts in the first browser test (see tests/conftest.py).
 @pytest.fixture
 def page(request, demo_site, browser):
     return _new_page(request, browser)
@@ -115,9 +118,29 @@ def new_page(request, demo_site, browser):
 
 
 @pytest.fixture
-def demo_site(django_db_serialized_rollback, live_server, settings):
-    """The demo content, with the site's host pointing at the live server."""
+def quick_spam_guard(monkeypatch):
+    """Comment forms may be sent at once: the minimum time a reader takes is not what these
+    tests are about (test_reader.py checks that the guard still refuses a form sent at once)."""
+    monkeypatch.setattr(spam, "MIN_FORM_SECONDS", 0)
+
+
+@pytest.fixture(scope="session")
+def demo_content(django_db_setup, django_db_blocker, live_server):
+    """The demo content, its site at the live server's address, loaded once per test process,
+    and a copy of it to start each browser test from (tests/support/database_snapshot.py):
+    loading it takes seconds, putting the copy back a fraction of one."""
+    with django_db_blocker.unblock(), override_settings(WAGTAILADMIN_BASE_URL=live_server.url):
+        call_command("load_demo_content", verbosity=0)
+        return Snapshot()
+
+
+@pytest.fixture
+def demo_site(demo_content, live_server, settings):
+    """The demo content as loaded, whatever the tests before it changed, with the site's host
+    pointing at the live server. What a test writes is committed, so the server sees it;
+    pytest-django empties the database after each test that uses the live server."""
+    demo_content.restore()
+    cache.clear()  # nothing kept from what the test before saw
+    ContentType.objects.clear_cache()  # ids cached before the database was emptied
     settings.WAGTAILADMIN_BASE_URL = live_server.url
-    ContentType.objects.clear_cache()  # ids cached before an earlier test emptied the database
-    call_command("load_demo_content", verbosity=0)
     return live_server

@@ -1,19 +1,24 @@
 """axe-core and the Nu HTML Checker on every public page type, in both languages.
 
 axe-core (every rule it runs by default, colour contrast included) checks each page type in
-the light and in the dark colour scheme (`prefers-color-scheme`), at a desktop and a phone
-width; the Nu HTML Checker checks each page type once. The page types and their examples
-come from the demo content (tests/support/page_types.py).
+the light colour scheme at a desktop and a phone width, and in the dark one
+(`prefers-color-scheme`) at the desktop width only: the dark scheme redefines the colour
+tokens and nothing else (static/css/site.css), so what it can break is colour contrast, which
+does not depend on the width, and the desktop width shows the most text (the whole menu).
+The Nu HTML Checker checks each page type once. The page types and their examples come from
+the demo content (tests/support/page_types.py).
 """
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.support.html_validation import html_errors
-from tests.support.page_types import every_page_type
+from tests.support.page_types import LANGUAGES, every_page_type, page_types
 
 THEMES = ("light", "dark")
 WIDTHS = (1280, 390)
+# The (colour scheme, width in px) pairs checked: the dark scheme at the desktop width only.
+LOOKS = (("light", 1280), ("light", 390), ("dark", 1280))
 HEIGHT = 900
 
 # Sends `fields` to `action` the way a form of the page would: same origin, as a visitor.
@@ -69,24 +74,25 @@ def state_problem(page, name):
     return None
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_every_page_type_has_no_axe_violations(new_page, demo_site, theme):
-    """One browser context per colour scheme; each page type is loaded at each width."""
-    page = new_page(color_scheme=theme)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("theme", "width"), LOOKS)
+def test_every_page_type_has_no_axe_violations(new_page, demo_site, theme, width, language):
+    """One browser context per colour scheme, width and language (so the pytest-xdist workers
+    share them out), in which each page type is loaded in turn."""
+    page = new_page(color_scheme=theme, viewport={"width": width, "height": HEIGHT})
     problems = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        for name, example in every_page_type().items():
-            where = f"{name} at {width} px ({example.path})"
-            status = open_example(page, demo_site.url, example)
-            if status != example.status:
-                problems.append(f"{where}: status {status}, expected {example.status}")
-            if problem := state_problem(page, name):
-                problems.append(f"{where}: {problem}")
-            violations = Axe().run(page).response["violations"]
-            if violations:
-                problems.append(f"{where}:\n{describe(violations)}")
+    for name, example in page_types(language).items():
+        where = f"{language} {name} at {width} px ({example.path})"
+        status = open_example(page, demo_site.url, example)
+        if status != example.status:
+            problems.append(f"{where}: status {status}, expected {example.status}")
+        if problem := state_problem(page, name):
+            problems.append(f"{where}: {problem}")
+        violations = Axe().run(page).response["violations"]
+        if violations:
+            problems.append(f"{where}:\n{describe(violations)}")
     assert page.evaluate(f"matchMedia('(prefers-color-scheme: {theme})').matches")
+    assert page.evaluate("innerWidth") == width
     assert problems == [], "\n".join(problems)
 
 

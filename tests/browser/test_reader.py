@@ -9,7 +9,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfWriter
 
-from comments import spam
 from comments.models import Comment
 from publications.models import PublicationDocument, PublicationPage
 from tests.browser.test_accessibility import assert_no_axe_violations
@@ -57,12 +56,6 @@ WORDS = {
 }
 LANGUAGES = ["en", "sr"]
 TOO_MANY_LINKS = "See https://a.example/1 https://b.example/2 https://c.example/3"
-
-
-@pytest.fixture
-def quick_spam_guard(monkeypatch):
-    """Forms may be sent at once: the minimum time is not what these tests are about."""
-    monkeypatch.setattr(spam, "MIN_FORM_SECONDS", 0)
 
 
 def comment_form(page, words):
