@@ -4,7 +4,10 @@ Where comments are posted: to the address of the page they are under
 (``comments.middleware.CommentPostMiddleware`` hands such a POST to ``receive_comment``). A
 comment with a mistake comes back as that page, at its own address, with a 4xx status, the
 reader's text kept and the errors at the form; a comment taken is answered with a redirect
-to the page, where a message at the form says it awaits moderation. ``comments:post``, the
+to the page, where a message at the form says it awaits moderation. The same comment sent
+again from the same address within ``RESEND_WINDOW`` gets the same answer and is stored once,
+so a double click, or nginx resending a post to another server when the first died before
+answering (docs/deploy/nginx.conf), never makes two. ``comments:post``, the
 form's former address, is answered the same way, for copies of pages a CDN still keeps.
 
 CSRF: posting needs no CSRF token. Publication pages come from a shared cache (ours or a
@@ -20,6 +23,7 @@ a day ago), the honeypot, the link limit, the per-address rate limit and moderat
 apply to every comment.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -28,6 +32,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -47,6 +52,8 @@ from .spam import hash_ip, make_form_token, rate_limit_exceeded
 logger = logging.getLogger("bcsp.comments")
 
 ALL_COMMENTS_PER_PAGE = 20
+# A comment sent again within this time is taken once (see is_resent).
+RESEND_WINDOW = datetime.timedelta(minutes=10)
 
 RATE_LIMITED = gettext_lazy(
     "You have posted several comments in the last few minutes. Please wait a while and "
@@ -96,6 +103,11 @@ def receive_comment(request, page):
         return render_page_with_form(request, page, form, status=400)
 
     ip = client_ip(request, settings.COMMENTS_TRUSTED_PROXY_COUNT)
+    ip_hash = hash_ip(ip) if ip else ""
+    if is_resent(page, form.cleaned_data, ip_hash):
+        # Taken already (a double click, or a proxy resending a post whose answer a failing
+        # server never sent): answered as taken, stored once.
+        return comment_taken(request, page_url)
     if rate_limit_exceeded(ip):
         logger.info("Comment refused on page %s: rate limit", page.pk)
         form.add_error(None, RATE_LIMITED)
@@ -105,12 +117,26 @@ def receive_comment(request, page):
     comment = form.save(commit=False)
     comment.page = page
     comment.status = Comment.Status.PENDING
-    comment.ip_hash = hash_ip(ip) if ip else ""
+    comment.ip_hash = ip_hash
     comment.user_agent = request.headers.get("User-Agent", "")[:USER_AGENT_MAX_LENGTH]
     comment.save()
     # Saved (and committed) first: the email can fail without losing the comment.
     queue_moderator_email(comment)
+    return comment_taken(request, page_url)
 
+
+def is_resent(page, data, ip_hash):
+    """The same comment from the same address under the same page, taken a moment ago."""
+    return Comment.objects.filter(
+        page=page,
+        email=data["email"],
+        text=data["text"],
+        ip_hash=ip_hash,
+        created_at__gte=timezone.now() - RESEND_WINDOW,
+    ).exists()
+
+
+def comment_taken(request, page_url):
     # Shown at the form (components/comments_form.html), not with the page's other messages.
     messages.success(
         request,

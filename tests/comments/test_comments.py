@@ -447,8 +447,10 @@ def test_a_refused_form_comes_back_with_a_fresh_token_that_works(client, publica
 
 def test_rate_limit_per_ip(client, publication, settings):
     settings.COMMENTS_RATE_LIMIT = 5
-    for _ in range(5):
-        response = client.post(post_url(publication), comment_data(publication))
+    for number in range(5):
+        response = client.post(
+            post_url(publication), comment_data(publication, text=f"Remark number {number}.")
+        )
         assert response.status_code == 302
     response = client.post(
         post_url(publication), comment_data(publication, text="The sixth one, kept for later.")
@@ -463,12 +465,29 @@ def test_rate_limit_per_ip(client, publication, settings):
     assert other.status_code == 302
 
 
+def test_a_comment_sent_again_is_stored_once(client, publication, settings):
+    settings.COMMENTS_RATE_LIMIT = 1
+    first = client.post(post_url(publication), comment_data(publication))
+    again = client.post(post_url(publication), comment_data(publication), follow=True)
+    assert first.status_code == 302
+    assert again.status_code == 200
+    assert "awaiting moderation" in again.content.decode()
+    assert Comment.objects.count() == 1
+    # Another reader at the same address writing the same words is someone else.
+    other = client.post(post_url(publication), comment_data(publication, email="jovan@example.org"))
+    assert other.status_code == 429
+
+
 def test_rate_limit_window_expires(client, publication, settings):
     settings.COMMENTS_RATE_LIMIT = 1
-    assert client.post(post_url(publication), comment_data(publication)).status_code == 302
-    assert client.post(post_url(publication), comment_data(publication)).status_code == 429
+
+    def post(text):
+        return client.post(post_url(publication), comment_data(publication, text=text))
+
+    assert post("The first remark of the day.").status_code == 302
+    assert post("A second remark, too soon.").status_code == 429
     cache.clear()  # what the window's expiry does
-    assert client.post(post_url(publication), comment_data(publication)).status_code == 302
+    assert post("A second remark, later on.").status_code == 302
 
 
 def test_rate_limit_ignores_forwarded_for_unless_a_proxy_is_trusted(client, publication, settings):
@@ -477,7 +496,9 @@ def test_rate_limit_ignores_forwarded_for_unless_a_proxy_is_trusted(client, publ
         post_url(publication), comment_data(publication), HTTP_X_FORWARDED_FOR="1.1.1.1"
     )
     spoofed = client.post(
-        post_url(publication), comment_data(publication), HTTP_X_FORWARDED_FOR="2.2.2.2"
+        post_url(publication),
+        comment_data(publication, text="Another remark under another name."),
+        HTTP_X_FORWARDED_FOR="2.2.2.2",
     )
     assert (first.status_code, spoofed.status_code) == (302, 429)
 
