@@ -168,12 +168,12 @@ EOF
 
 running() { [[ -f $STATE/$1.pid ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
 
-stop() { # NAME: TERM its process group, KILL what is left after 15 s
+stop() { # NAME [SECONDS]: TERM its process group, KILL what is left after SECONDS (15)
     running "$1" || { rm -f "$STATE/$1.pid"; return 0; }
     local pid
     pid=$(cat "$STATE/$1.pid")
     kill -TERM -- "-$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do
+    for _ in $(seq 1 $((${2:-15} * 10))); do
         kill -0 -- "-$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -233,7 +233,12 @@ EOF
 
 down() {
     local name
-    for name in "${SERVICES[@]}"; do stop "$name"; done
+    stop nginx
+    stop node-a
+    stop node-b
+    stop worker
+    # SeaweedFS takes its time over a TERM; its data is thrown away with the next `up`.
+    stop seaweedfs 3
 }
 
 status() {
