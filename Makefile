@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench redis-down lighthouse screenshots clean
+.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench redis-down lighthouse screenshots cluster-up cluster-down cluster-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,18 @@ lighthouse: install-dev
 # Every page type in both languages at 1280 and 390 px, into docs/screenshots/ (needs Chromium).
 screenshots: install-dev
 	$(BIN)/python bench/screenshots.py
+
+# Two app nodes behind nginx with PostgreSQL, Redis, SeaweedFS and a worker, on loopback
+# (load/cluster.sh; needs nginx, PostgreSQL and Redis running). cluster-test starts one,
+# runs the cluster test and stops it, whatever the outcome.
+cluster-up: install-dev
+	load/cluster.sh up
+
+cluster-down:
+	load/cluster.sh down
+
+cluster-test: install-dev
+	load/cluster.sh up && load/cluster.sh test; status=$$?; load/cluster.sh down; exit $$status
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles build .pytest_cache .ruff_cache

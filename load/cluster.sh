@@ -22,7 +22,7 @@ BIN="$ROOT/.venv/bin"
 STATE="${CLUSTER_DIR:-$ROOT/build/cluster}"
 HOST=127.0.0.1
 HTTP_PORT="${CLUSTER_HTTP_PORT:-18480}"
-HTTPS_PORT="${CLUSTER_HTTPS_PORT:-18443}"
+HTTPS_PORT="${CLUSTER_HTTPS_PORT:-18453}"
 NODE_A_PORT="${CLUSTER_NODE_A_PORT:-18401}"
 NODE_B_PORT="${CLUSTER_NODE_B_PORT:-18402}"
 # SeaweedFS takes eight ports from here on (master, volume, filer, S3; each HTTP and gRPC).
