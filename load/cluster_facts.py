@@ -3,7 +3,6 @@ import json
 
 from django.conf import settings
 from django.db.models import Count
-from django.urls import Resolver404, resolve
 from wagtail.models import Locale
 
 from authors.models import AuthorPage
@@ -11,10 +10,6 @@ from bcsp_site.models import HomePage
 from publications.models import PublicationPage
 
 english = Locale.objects.get(language_code="en")
-try:
-    health_endpoints = bool(resolve("/healthz"))
-except Resolver404:
-    health_endpoints = False
 publications = PublicationPage.objects.live().public().filter(locale=english)
 tagged = PublicationPage.tags.through.objects.filter(content_object__in=publications)
 print(
@@ -36,7 +31,6 @@ print(
             ),
             "comments_rate_limit": settings.COMMENTS_RATE_LIMIT,
             "signups_per_ip": settings.NEWSLETTER_SIGNUPS_PER_IP,
-            "health_endpoints": health_endpoints,
             "storages": {name: conf["BACKEND"] for name, conf in settings.STORAGES.items()},
         }
     )

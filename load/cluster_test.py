@@ -303,7 +303,7 @@ class Results:
         return "\n".join(lines)
 
 
-def check_health(cluster, results, facts):
+def check_health(cluster, results):
     services = ["nginx", "node-a", "node-b", "worker", "seaweedfs"]
     stopped = [name for name in services if not cluster.running(name)]
     results.add("processes", not stopped, f"stopped: {stopped}" if stopped else ", ".join(services))
@@ -311,12 +311,23 @@ def check_health(cluster, results, facts):
     for where in ("a", "b", None):
         visitor = cluster.visitor(where)
         for path in ("/healthz", "/readyz"):
-            answers[(where or "nginx", path)] = visitor.get(path).status_code
-    if not facts["health_endpoints"]:
+            answers[(where or "nginx", path)] = visitor.get(path)
+    if not any(
+        answer.headers.get("Content-Type", "").startswith("application/json")
+        for answer in answers.values()
+    ):
         results.add("health endpoints", None, "no /healthz or /readyz on this build")
         return
-    bad = {f"{where} {path}": code for (where, path), code in answers.items() if code != 200}
-    results.add("health endpoints", not bad, f"not 200: {bad}" if bad else "200 on a, b, nginx")
+    bad = {
+        f"{where} {path}": f"{answer.status_code} {answer.text[:200]}"
+        for (where, path), answer in answers.items()
+        if answer.status_code != 200
+    }
+    results.add(
+        "health endpoints",
+        not bad,
+        f"not 200: {bad}" if bad else "/healthz, /readyz 200 on a, b, nginx",
+    )
 
 
 def sign_in(cluster, node):
@@ -716,7 +727,7 @@ def main():
     print(f"Cluster test {run}: {cluster.site} → nodes {cluster.nodes['a']}, {cluster.nodes['b']}")
     facts = cluster.facts()
     tokens = comment_tokens(cluster, facts)
-    check_health(cluster, results, facts)
+    check_health(cluster, results)
     editor = sign_in(cluster, "a")
     check_session(cluster, results, editor)
     check_publishing(cluster, results, editor, facts, run)
