@@ -286,7 +286,7 @@ class Results:
         self.rows = []
 
     def add(self, check, ok, detail):
-        state = {True: "PASS", False: "FAIL", None: "SKIP"}[ok]
+        state = {True: "PASS", False: "FAIL", None: "SKIP", "info": "INFO"}[ok]
         self.rows.append((check, state, detail))
         print(f"  {state}  {check}: {detail}", flush=True)
 
@@ -693,6 +693,19 @@ def check_failover(cluster, results, tokens, facts, run):
         f"{len(log)} requests in {elapsed:.0f} s ({LOAD_THREADS} at a time), "
         f"{len(after_kill)} after the SIGKILL at {events['killed_at']:.0f} s; "
         f"statuses {dict(sorted(statuses.items()))}",
+    )
+    # Requests node A was working on when it died: nginx's error log names each one.
+    error_log = (cluster.state / "nginx" / "error.log").read_text()
+    cut_off = Counter(
+        found.group(1)
+        for found in re.finditer(
+            r'(?:prematurely closed|reset by peer).*?request: "([A-Z]+) ', error_log
+        )
+    )
+    results.add(
+        "requests cut off by the kill",
+        "info",
+        f"{dict(cut_off)} in flight on node A, resent by nginx" if cut_off else "none in flight",
     )
     results.add(
         "5xx or no answer",
