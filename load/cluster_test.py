@@ -541,12 +541,16 @@ def upload(editor, kind, title, filename, content):
 
 
 def fetch(visitor, url):
-    """GET url as this visitor, following redirects to other hosts (signed S3 URLs)."""
+    """GET url as this visitor, following redirects to other hosts (signed S3 URLs); the
+    answer's ``hops`` are the addresses it was sent on to."""
+    hops = []
     for _ in range(3):
         response = visitor.get(url) if url.startswith("/") else visitor.session.get(url, timeout=30)
         if response.status_code not in (301, 302, 303, 307):
-            return response
+            break
         url = response.headers["Location"]
+        hops.append(url)
+    response.hops = hops
     return response
 
 
@@ -591,18 +595,32 @@ def check_uploads(cluster, results, editor, facts, run):
         "nginx": fetch(cluster.visitor(), f"/documents/{document_id}/{name}"),
     }
 
-    def served(response):
+    # Sent to a signed URL of the documents bucket: the same address unsigned must be refused.
+    unsigned = {
+        where: requests.get(response.hops[-1].split("?")[0], timeout=30).status_code
+        for where, response in answers.items()
+        if response.hops and not response.hops[-1].startswith("/")
+    }
+
+    def served(where, response):
         handed_over = response.headers.get("X-Accel-Redirect")
-        return response.status_code == 200 and (response.content.startswith(b"%PDF") or handed_over)
+        return (
+            response.status_code == 200
+            and (response.content.startswith(b"%PDF") or handed_over)
+            and unsigned.get(where, 403) == 403
+        )
 
     results.add(
         "document uploaded on A, served via B",
-        all(served(response) for response in answers.values()),
+        all(served(where, response) for where, response in answers.items()),
         f"{storage}: "
         + ", ".join(
-            f"{where} {response.status_code}"
+            f"{where}"
+            + (f" → {urlsplit(response.hops[-1]).netloc or 'nginx'}" if response.hops else "")
+            + f" {response.status_code}"
             + (" X-Accel-Redirect" if response.headers.get("X-Accel-Redirect") else "")
             + (" %PDF" if response.content.startswith(b"%PDF") else "")
+            + (f" (unsigned: {unsigned[where]})" if where in unsigned else "")
             for where, response in answers.items()
         ),
     )
