@@ -4,6 +4,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from wagtail.models import Page, Site
 
 from bcsp_site.caching.backends import _breakers as breakers
@@ -44,6 +45,16 @@ def page_cache_off(settings):
     """For tests that measure how a page is rendered rather than how it is served: the test
     settings keep the full-page cache on, which would answer the second request itself."""
     settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request under /sr/ leaves Serbian active in the thread (LocaleMiddleware activates
+    # the path's language and nothing switches it back), and code called directly afterwards
+    # (a form's messages, an email) would speak Serbian in whichever test came next.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session", autouse=True)
