@@ -134,7 +134,8 @@ def _hand_row_to_cache(replace):
         return cache.get(GENERATION_KEY) or token
     while True:
         cache.set(GENERATION_KEY, token, None)
-        # A change that wrote the row after it was read here wrote Redis before this did.
+        # A change that writes the row after the read below also writes Redis after this
+        # set; one that wrote it before is read below and set again.
         latest = stored_generation()
         if latest == token:
             return token
@@ -145,9 +146,10 @@ def stored_generation():
     """The generation in the database, made on first use."""
     token = ContentGeneration.objects.filter(pk=1).values_list("token", flat=True).first()
     if token is None:
-        token = ContentGeneration.objects.get_or_create(pk=1, defaults={"token": _new_token()})[
-            0
-        ].token
+        row, _created = ContentGeneration.objects.get_or_create(
+            pk=1, defaults={"token": _new_token()}
+        )
+        token = row.token
     return token
 
 
