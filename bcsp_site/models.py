@@ -33,6 +33,7 @@ from publications.models import (
 
 from .blocks import SidebarBlock, TeamBlock
 from .caching.generation import remembered
+from .caching.models import ContentGeneration  # noqa: F401 - a model of this app
 from .core.blocks import BodyBlock
 
 # Django registers an app's models when its models module loads them.

@@ -1,8 +1,9 @@
 """What the site does when content changes: every signal handler of the site's own layers
 (core, caching) and of its top layer, connected in one place by BcspSiteConfig.ready()."""
 
+from django.apps import apps
 from django.core.signals import request_finished, request_started
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
@@ -28,6 +29,12 @@ def connect():
     request_finished.connect(generation.request_finished_handler, dispatch_uid="generation-end")
     post_save.connect(generation.content_changed, dispatch_uid="generation-save")
     post_delete.connect(generation.content_changed, dispatch_uid="generation-delete")
+    # Data migrations save through models of their own, which content_changed leaves be.
+    post_migrate.connect(
+        generation.start_new_generation,
+        sender=apps.get_app_config("bcsp_site"),
+        dispatch_uid="generation-migrate",
+    )
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(generation.content_changed, dispatch_uid=f"generation-{signal!r}")
         signal.connect(clear_sitemap_cache, dispatch_uid=f"sitemap-{signal!r}")

@@ -12,8 +12,9 @@ server: for ``RETRY_SECONDS`` nothing asks Redis at all, then one call tries aga
 others still skip it) and, when it succeeds, everything uses Redis again, without a
 restart. bench/redis_down.py measures it.
 
-While Redis is down the comment and sign-up rate limits and the Site cache are not in
-force; pages are still served, from the database.
+While Redis is down the comment and sign-up rate limits and the shared cache are not in
+force; pages are still served, each worker answering with what it kept (the content
+generation is then read from the database: ``bcsp_site.caching.generation``).
 
 ``get_watched`` reads a key that every request needs (the content generation) without a
 round trip: see ``KeyWatch``.

@@ -34,7 +34,8 @@ A hit costs no round trip to Redis: the generation is watched (Redis reports its
 each process, ``bcsp_site.caching.backends.KeyWatch``), and each worker keeps the pages it
 served last (``PAGE_CACHE_LOCAL_BYTES`` of them), valid, like the shared copies, only for
 the generation they were rendered in. A page a worker has not served yet is one round trip
-away.
+away. While Redis is unreachable the generation is read from the database, and these copies
+still answer.
 
 A kept page is sent byte for byte as it was rendered, to everyone: public pages carry no
 per-response value (no CSP nonce, no CSRF token), so a CDN may share them too.
@@ -211,8 +212,6 @@ def may_be_shared(request, response):
 
 
 def _store(key, generation, request, response):
-    if not getattr(cache, "available", True):
-        return  # no generation either: each request makes one up until Redis is back
     body = response.content
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS

@@ -153,10 +153,11 @@ def test_a_dead_redis_is_tried_once_per_interval_whatever_the_number_of_requests
 ):
     refuser = CountingRefuser()
     use_redis(settings, refuser.url)
-    assert visit(publication.url, 20) == ["miss"] * 20  # rendered from the database each time
+    # Rendered once, then kept by the worker for the generation in the database.
+    assert visit(publication.url, 20) == ["miss"] + ["hit"] * 19
     assert refuser.accepted == 1
     clock.now += backends.RETRY_SECONDS + 0.1
-    assert visit(publication.url, 20) == ["miss"] * 20
+    assert visit(publication.url, 20) == ["hit"] * 20
     assert refuser.accepted == 2  # one caller tried again, the others kept skipping it
     refuser.socket.close()
 
@@ -198,7 +199,7 @@ def test_a_hung_redis_is_waited_for_once_and_used_again_when_it_answers(
     os.kill(redis_server.pid, signal.SIGSTOP)  # accepts connections, answers nothing
     page_cache.local_copies.clear()  # a worker that has not served the page yet
     try:
-        assert visit(publication.url, 20) == ["miss"] * 20
+        assert visit(publication.url, 20) == ["miss"] + ["hit"] * 19
     finally:
         os.kill(redis_server.pid, signal.SIGCONT)
     # The connections the paused server's kernel accepted meanwhile (less this count's
@@ -210,30 +211,32 @@ def test_a_hung_redis_is_waited_for_once_and_used_again_when_it_answers(
     assert visit(publication.url, 3) == ["hit"] * 3
 
 
+def generation_in(server):
+    """The generation in Redis, as any other process reads it."""
+    stored = redis.Redis.from_url(server.url).get(f"bcsp:1:{generation.GENERATION_KEY}")
+    return pickle.loads(stored)  # noqa: S301 - written by this test's own cache
+
+
 @needs_redis_server
-def test_a_change_made_while_redis_was_unreachable_is_announced_once_it_answers(
+def test_redis_answering_again_is_given_the_generation_in_the_database(
     settings, redis_server, clock, db, monkeypatch
 ):
     use_redis(settings, redis_server.url)
     before = generation.content_generation()
-
-    def generation_in_redis():  # as any other process reads it
-        stored = redis.Redis.from_url(redis_server.url).get(f"bcsp:1:{generation.GENERATION_KEY}")
-        return pickle.loads(stored)  # noqa: S301 - written by this test's own cache
-
-    assert generation_in_redis() == before
+    assert generation_in(redis_server) == before == generation.stored_generation()
 
     def unreachable(*args, **kwargs):
         raise redis.ConnectionError("the network is down")
 
     with monkeypatch.context() as outage:
         outage.setattr(redis.connection.AbstractConnection, "send_packed_command", unreachable)
-        generation.start_new_generation()  # an editor publishes; the write is lost
-    assert generation_in_redis() == before  # the other processes still serve the old pages
+        published = generation.start_new_generation()  # an editor publishes meanwhile
+        assert generation.content_generation() == published  # read from the database
+    assert generation_in(redis_server) == before  # the write to Redis was lost
 
     clock.now += backends.RETRY_SECONDS + 0.1
-    generation.content_generation()  # this process's next request, Redis answering again
-    assert generation_in_redis() != before
+    assert generation.content_generation() == published  # Redis answering again
+    assert generation_in(redis_server) == published == generation.stored_generation()
 
 
 # Two processes, one Redis ----------------------------------------------------------------
@@ -304,5 +307,27 @@ def test_a_change_published_in_one_process_is_seen_at_once_by_every_other(
     publication.save_revision().publish()
 
     for _visit in range(10):  # whichever worker answers
+        _x_cache, html = get(gunicorn + publication.url)
+        assert "Police Integrity, revised" in html
+
+
+@needs_postgresql
+@needs_redis_server
+@pytest.mark.django_db(transaction=True)
+def test_while_redis_is_down_workers_serve_what_they_kept_and_see_changes_at_once(
+    settings, publication, redis_server, gunicorn
+):
+    use_redis(settings, redis_server.url)
+    for _visit in range(10):
+        get(gunicorn + publication.url)
+    redis_server.kill()
+    redis_server.wait(timeout=10)
+    served = [get(gunicorn + publication.url) for _visit in range(10)]
+    assert all("Police Integrity in Serbia" in html for _x_cache, html in served)
+    assert "hit" in {x_cache for x_cache, _html in served}
+
+    publication.title = "Police Integrity, revised"
+    publication.save_revision().publish()  # its write to Redis is lost; the row's is not
+    for _visit in range(10):
         _x_cache, html = get(gunicorn + publication.url)
         assert "Police Integrity, revised" in html
