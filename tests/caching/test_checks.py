@@ -1,6 +1,5 @@
 """The system checks that refuse a cache of each process's own where several processes serve."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bcsp_site.caching.checks import check_page_cache, check_shared_cache
+from tests.support.environment import environment_without
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -78,22 +78,10 @@ def test_the_page_cache_refuses_a_cache_of_each_process(settings):
 
 
 def manage(*args, **env):
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "REDIS_URL",
-            "PAGE_CACHE",
-            "CACHE_SINGLE_PROCESS",
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests, refused by --deploy
-        }
-    }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=environment_without("REDIS_URL", "PAGE_CACHE", "CACHE_SINGLE_PROCESS", **env),
         capture_output=True,
         text=True,
         timeout=120,

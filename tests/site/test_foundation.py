@@ -1,11 +1,12 @@
 import importlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+
+from tests.support.environment import environment_without
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,20 +69,12 @@ def test_favicon_is_served(client, db):
 
 
 def _production_env(**overrides):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "SECRET_KEY",
-            "ALLOWED_HOSTS",
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-    }
-    env["DJANGO_SETTINGS_MODULE"] = "bcsp_site.settings.production"
-    env.update(overrides)
-    return env
+    return environment_without(
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        DJANGO_SETTINGS_MODULE="bcsp_site.settings.production",
+        **overrides,
+    )
 
 
 def test_production_settings_refuse_to_boot_without_secret_key(monkeypatch):
