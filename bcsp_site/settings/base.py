@@ -475,16 +475,22 @@ MAX_QUERY_STRING_LENGTH = 4096
 # Views whose forms report bad query parameters (NUL bytes…) next to the field themselves.
 FORM_VALIDATED_VIEWS = ["publications.views.search"]
 
-# Admin sign-in throttling (django-axes): AXES_FAILURE_LIMIT failures from one address, or
-# for one username, pause sign-in for AXES_COOLOFF_MINUTES. Successful sign-ins are not
-# recorded; failed ones are deleted by purge_personal_data after LOGIN_ATTEMPT_DAYS.
+# Admin sign-in throttling (django-axes, with the two limits of bcsp_site.core.security's
+# LoginThrottle): AXES_FAILURE_LIMIT failures for one username from one address pause that
+# username there, and AXES_IP_FAILURE_LIMIT failures from one address (any usernames) pause
+# the address, for AXES_COOLOFF_MINUTES after the last failure. Guesses from elsewhere never
+# lock an editor out. Successful sign-ins are not recorded; failed ones are deleted by
+# purge_personal_data after LOGIN_ATTEMPT_DAYS.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "bcsp_site.core.security.LoginThrottle"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The pair first, then the address alone: LoginThrottle reads them in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
