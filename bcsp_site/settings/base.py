@@ -410,6 +410,15 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# The reset email is sent by a task, to at most ADMIN_PASSWORD_RESETS_PER_ACCOUNT requests
+# per address asked about and ADMIN_PASSWORD_RESETS_PER_IP per visitor in each window of
+# ADMIN_PASSWORD_RESET_WINDOW seconds; every request gets the same answer.
+# (A class's path, not a password.)
+_RESET_FORM = "bcsp_site.signin.password_reset.ThrottledPasswordResetForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = _RESET_FORM
+ADMIN_PASSWORD_RESETS_PER_ACCOUNT = env_int("ADMIN_PASSWORD_RESETS_PER_ACCOUNT", 3)
+ADMIN_PASSWORD_RESETS_PER_IP = env_int("ADMIN_PASSWORD_RESETS_PER_IP", 10)
+ADMIN_PASSWORD_RESET_WINDOW = env_int("ADMIN_PASSWORD_RESET_WINDOW", 3600)
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 # Security headers that hold everywhere; production.py adds HTTPS-only settings.
