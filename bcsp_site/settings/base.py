@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +103,10 @@ MIDDLEWARE = [
     "comments.middleware.CommentPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor (if any) this session was verified with; then every admin view but
+    # signing in asks for it (bcsp_site.signin.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "bcsp_site.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bcsp_site.middleware.SiteCSPMiddleware",
@@ -506,6 +513,13 @@ AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
 AXES_CLIENT_STR_CALLABLE = "bcsp_site.core.security.login_client_str"
 AXES_LOCKOUT_CALLABLE = "bcsp_site.core.errors.login_locked_out"
 LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
+
+# Two-step verification of admin sign-ins (django-otp; bcsp_site.signin): with
+# ADMIN_REQUIRE_2FA every editor sets up an authenticator app at their next sign-in; without
+# it only those who set one up (Account › Two-step verification) are asked for a code.
+# On by default under the production settings.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "BCSP")
 
 # No personal data in logs: emails, IP addresses and e-bulletin link tokens are redacted
 # from every record (bcsp_site.core.logging); production.py writes JSON lines.
