@@ -4,6 +4,7 @@ an editor's second factor. Pages in the admin's own look (its sign-in layout bef
 second step, its page layout after)."""
 
 import math
+from urllib.parse import urlencode
 
 import django_otp
 from django.contrib import messages
@@ -33,6 +34,13 @@ def _next_url(request):
     return reverse("wagtailadmin_home")
 
 
+def _second_step_done(request, device):
+    """Mark the session verified with ``device``, under a new session key (as Django does
+    at the password step), so a key learnt before the second step is worth nothing."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
+
+
 def _refused(request, template, context, locked_until):
     """A wrong code (400), or a code not checked because of wrong ones just before (429,
     with ``Retry-After``); either way the form comes back with what was typed."""
@@ -60,7 +68,7 @@ def verify(request):
     if user.is_verified():
         return redirect(next_url)
     if not devices.has_second_factor(user):
-        return redirect(f"{reverse('signin_enrol')}?next={next_url}")
+        return redirect(f"{reverse('signin_enrol')}?{urlencode({'next': next_url})}")
     form = CodeForm(request.POST or None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
@@ -69,7 +77,7 @@ def verify(request):
         device, locked_until = devices.check_code(user, form.cleaned_data["code"])
         if device is None:
             return _refused(request, "admin/signin/verify.html", context, locked_until)
-        django_otp.login(request, device)
+        _second_step_done(request, device)
         if devices.is_recovery_code_device(device):
             messages.warning(
                 request,
@@ -94,7 +102,7 @@ def enrol(request):
     if not user.is_authenticated:
         return redirect(reverse("wagtailadmin_login"))
     if not user.is_verified() and devices.has_second_factor(user):
-        return redirect(f"{reverse('signin_verify')}?next={next_url}")
+        return redirect(f"{reverse('signin_verify')}?{urlencode({'next': next_url})}")
     device = devices.pending_app(user)
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = _("The six-digit code the app shows now.")
@@ -114,9 +122,9 @@ def enrol(request):
         if accepted is None:
             return _refused(request, template, context, locked_until)
         codes = devices.confirm_app(user, device)
-        django_otp.login(request, device)
+        _second_step_done(request, device)
         request.session[RECOVERY_CODES_SESSION_KEY] = codes
-        return redirect(f"{reverse('signin_recovery_codes')}?next={next_url}")
+        return redirect(f"{reverse('signin_recovery_codes')}?{urlencode({'next': next_url})}")
     return TemplateResponse(request, template, context)
 
 

@@ -298,3 +298,15 @@ def test_production_settings_require_the_second_step(monkeypatch):
         assert importlib.import_module("bcsp_site.settings.production").ADMIN_REQUIRE_2FA is True
     finally:
         sys.modules.pop("bcsp_site.settings.production", None)
+
+
+def test_the_second_step_gives_the_session_a_new_key(editor):
+    app = with_app(editor)
+    client = signed_in_with_password()
+    before = client.cookies["sessionid"].value
+    client.post("/admin/two-step/verify/", {"code": code_for(app.bin_key)})
+    assert client.cookies["sessionid"].value != before
+    # The key known before the second step no longer opens anything.
+    stale = Client()
+    stale.cookies["sessionid"] = before
+    assert stale.get("/admin/")["Location"].startswith("/admin/login/")
