@@ -93,7 +93,7 @@ def two_step_verification_settings(request):
         "url": reverse("signin_settings"),
         "label": _("Two-step verification"),
         "help_text": _(
-            "Set up or change the authenticator app and recovery codes you sign in with."
+            "Set up or change the authenticator app, recovery codes and passkeys you sign in with."
         ),
     }
 

@@ -4,6 +4,7 @@ Every secret and host comes from the environment, read through the helpers below
 with nothing set, the site runs on a SQLite file and a local-memory cache.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -520,6 +522,31 @@ LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
 # On by default under the production settings.
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "BCSP")
+
+
+def passkey_relying_party(admin_base_url):
+    """The host name passkeys are made for and the origins they are used from, by default
+    those of the admin's address. Browsers make no passkeys for an IP address, so an address
+    given as one (the development default) becomes localhost on the same port."""
+    parts = urlsplit(admin_base_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host, [f"{parts.scheme}://{parts.netloc}"]
+    port = f":{parts.port}" if parts.port else ""
+    return "localhost", [f"{parts.scheme}://localhost{port}"]
+
+
+# Passkeys as a second factor beside the app (django-otp-webauthn; bcsp_site.signin.passkeys).
+# Never instead of the password: Wagtail's sign-in, with its throttling, stays the way in.
+# A passkey works only on the host name it was made for (OTP_WEBAUTHN_RP_ID): changing it
+# makes every editor's passkeys useless.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+_PASSKEY_HOST, _PASSKEY_ORIGINS = passkey_relying_party(WAGTAILADMIN_BASE_URL)
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", _PASSKEY_HOST)
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", WAGTAIL_SITE_NAME)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("OTP_WEBAUTHN_ALLOWED_ORIGINS", _PASSKEY_ORIGINS)
 
 # No personal data in logs: emails, IP addresses and e-bulletin link tokens are redacted
 # from every record (bcsp_site.core.logging); production.py writes JSON lines.

@@ -19,6 +19,10 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # One folder per test run, removed when the run ends, so parallel runs never collide.
 MEDIA_ROOT = BASE_DIR / "build" / f"test-media-{os.getpid()}"
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Passkeys need a host name that is not an address: browser tests reach the live server as
+# localhost (and set the origin with its port).
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,5 +1,7 @@
 """An editor's second factor: one authenticator app (django-otp's TOTP device) and a set of
-single-use recovery codes (its static device), made and checked here."""
+single-use recovery codes (its static device), made and checked here; and, once those are
+set up, any passkeys (django-otp-webauthn's credentials, checked by its views:
+bcsp_site.signin.passkeys)."""
 
 import re
 from base64 import b32encode
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 APP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -113,9 +116,18 @@ def confirmed_app(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def passkeys(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def has_passkey(user):
+    return passkeys(user).exists()
+
+
 @transaction.atomic
 def remove_second_factor(user):
     """Delete every device of the editor's (they enrol again at their next sign-in when
     two-step verification is required)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()

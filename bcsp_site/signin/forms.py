@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CodeForm(forms.Form):
@@ -10,4 +11,12 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
         ),
+    )
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("passkey", "Name"),
+        max_length=64,
+        help_text=_("Where the passkey is kept, for example “Work laptop” or “Phone”."),
     )

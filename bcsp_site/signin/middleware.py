@@ -9,7 +9,8 @@ from django.urls import reverse
 from .devices import has_second_factor, second_factor_required
 
 # What a signed-in editor may reach before the second step: signing in and out, the
-# second step itself, and what those pages load.
+# second step itself (with a passkey: its two endpoints and the texts of its script), and
+# what those pages load. Adding a passkey is not among them.
 OPEN_BEFORE_SECOND_STEP = {
     "wagtailadmin_login",
     "wagtailadmin_logout",
@@ -17,6 +18,9 @@ OPEN_BEFORE_SECOND_STEP = {
     "wagtailadmin_sprite",
     "signin_verify",
     "signin_enrol",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
 }
 
 
@@ -37,7 +41,7 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
-        if request.resolver_match.url_name in OPEN_BEFORE_SECOND_STEP:
+        if request.resolver_match.view_name in OPEN_BEFORE_SECOND_STEP:
             return None
         if has_second_factor(user):
             target = "signin_verify"

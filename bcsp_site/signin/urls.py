@@ -1,8 +1,8 @@
 """Admin URLs of the second step (added under /admin/ by bcsp_site.wagtail_hooks)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import passkeys, views
 
 urlpatterns = [
     path("two-step/verify/", views.verify, name="signin_verify"),
@@ -18,5 +18,12 @@ urlpatterns = [
     ),
     path("two-step/", views.settings_view, name="signin_settings"),
     path("two-step/turn-off/", views.turn_off, name="signin_turn_off"),
+    path("two-step/passkeys/api/", include((passkeys.urlpatterns, passkeys.app_name))),
+    path("two-step/passkeys/<int:pk>/", views.passkey_name, name="signin_passkey_name"),
+    path(
+        "two-step/passkeys/<int:pk>/remove/",
+        views.passkey_remove,
+        name="signin_passkey_remove",
+    ),
     path("two-step/reset/<int:user_id>/", views.reset_for_user, name="signin_reset"),
 ]

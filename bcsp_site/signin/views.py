@@ -1,7 +1,7 @@
-"""The admin's second step: giving a code after the password, setting up an authenticator
-app, the recovery codes (shown once), the editor's own settings, and a superuser's reset of
-an editor's second factor. Pages in the admin's own look (its sign-in layout before the
-second step, its page layout after)."""
+"""The admin's second step: giving a code (or using a passkey) after the password, setting up
+an authenticator app, the recovery codes (shown once), the editor's own settings with their
+passkeys, and a superuser's reset of an editor's second factor. Pages in the admin's own
+look (its sign-in layout before the second step, its page layout after)."""
 
 import math
 from urllib.parse import urlencode
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import devices
-from .forms import CodeForm
+from .forms import CodeForm, PasskeyNameForm
 
 RECOVERY_CODES_SESSION_KEY = "signin_recovery_codes"
 
@@ -70,7 +70,7 @@ def verify(request):
     if not devices.has_second_factor(user):
         return redirect(f"{reverse('signin_enrol')}?{urlencode({'next': next_url})}")
     form = CodeForm(request.POST or None)
-    context = {"form": form, "next": next_url}
+    context = {"form": form, "next": next_url, "has_passkey": devices.has_passkey(user)}
     if request.method == "POST":
         if not form.is_valid():
             return TemplateResponse(request, "admin/signin/verify.html", context, status=400)
@@ -166,8 +166,33 @@ def settings_view(request):
             "app": app,
             "codes_left": devices.recovery_codes_left(user),
             "required": devices.second_factor_required(),
+            "passkeys": devices.passkeys(user),
         },
     )
+
+
+def passkey_name(request, pk):
+    """Name a passkey (after adding it, or later), so the editor can tell theirs apart."""
+    passkey = get_object_or_404(devices.passkeys(request.user), pk=pk)
+    form = PasskeyNameForm(request.POST or None, initial={"name": passkey.name})
+    context = {"form": form, "passkey": passkey}
+    template = "admin/signin/passkey_name.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return TemplateResponse(request, template, context, status=400)
+        passkey.name = form.cleaned_data["name"]
+        passkey.save(update_fields=["name"])
+        messages.success(request, _("Passkey “%(name)s” saved.") % {"name": passkey.name})
+        return redirect(reverse("signin_settings"))
+    return TemplateResponse(request, template, context)
+
+
+@require_POST
+def passkey_remove(request, pk):
+    passkey = get_object_or_404(devices.passkeys(request.user), pk=pk)
+    passkey.delete()
+    messages.success(request, _("Passkey “%(name)s” removed.") % {"name": passkey.name})
+    return redirect(reverse("signin_settings"))
 
 
 @require_POST
