@@ -4,13 +4,18 @@ guard in front of the admin with a passkey set up."""
 
 import json
 import re
+from pathlib import Path
 
+import django_otp_webauthn
+import polib
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from django_otp_webauthn import views as library
 from django_otp_webauthn.models import WebAuthnCredential
+from wagtail.users.models import UserProfile
 
 from tests.site.test_two_step import PASSWORD, signed_in_with_password, with_app
 from tests.support.passkeys import SoftPasskey
@@ -215,3 +220,36 @@ def test_turning_off_or_resetting_two_step_removes_the_passkeys(passkey, admin_c
     response = admin_client.post(f"/admin/two-step/reset/{passkey.device.user_id}/")
     assert response.status_code == 302
     assert not WebAuthnCredential.objects.exists()
+
+
+# The texts of the library's scripts ------------------------------------------------------
+
+SCRIPTS = Path(django_otp_webauthn.__file__).parent / "static" / "django_otp_webauthn"
+JS_CATALOGUE = Path(settings.BASE_DIR) / "bcsp_site/translations/site/sr/LC_MESSAGES/djangojs.po"
+
+
+def test_every_text_of_the_passkey_scripts_has_a_serbian_translation():
+    texts = {
+        text
+        for script in SCRIPTS.glob("*.js")
+        for text in re.findall(r'gettext\("([^"]+)"\)', script.read_text())
+    }
+    assert len(texts) > 20
+    catalogue = polib.pofile(str(JS_CATALOGUE))
+    translated = {entry.msgid for entry in catalogue.translated_entries()}
+    assert sorted(texts - translated) == []
+    compiled = polib.mofile(str(JS_CATALOGUE.with_suffix(".mo")))
+    assert {e.msgid: e.msgstr for e in compiled if e.msgid} == {
+        e.msgid: e.msgstr for e in catalogue.translated_entries()
+    }, "run: python manage.py update_translations --compile-only"
+
+
+def test_an_editor_who_uses_the_admin_in_serbian_gets_the_passkey_texts_in_serbian(editor):
+    with_app(editor)
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "sr"
+    profile.save()
+    client = signed_in_with_password()
+    catalogue = client.get("/admin/two-step/passkeys/api/jsi18n/")
+    assert catalogue.status_code == 200
+    assert "Provera je otkazana ili nije dozvoljena." in catalogue.content.decode()

@@ -6,6 +6,8 @@
 - Django's own strings (form errors, month names): Django's Serbian catalogue is in
   Cyrillic, so its Latin-script catalogue is copied to bcsp_site/translations/django/ under
   the "sr" code the site uses, where it takes precedence over the Cyrillic one.
+- The texts of django-otp-webauthn's scripts, which it has no Serbian for, are kept by hand
+  in djangojs.po beside ours (its jsi18n view reads them from there).
 - Every catalogue is compiled to .mo in Python (polib), and the compiled files are committed,
   so running the site never needs gettext.
 """
@@ -63,6 +65,7 @@ class Command(BaseCommand):
                     "use --compile-only to just compile."
                 )
             call_command("makemessages", locale=[LANGUAGE], ignore_patterns=IGNORE, verbosity=0)
+        compile_catalogue(catalogue_path().with_name("djangojs.po"))
         catalogue = compile_catalogue(catalogue_path())
         untranslated = catalogue.untranslated_entries() + catalogue.fuzzy_entries()
         self.stdout.write(
