@@ -1,13 +1,14 @@
 """Admin menus (one per place and language), the dashboard panels, the style guide under
-Help, the page-cache hook on serving pages, and the rule that keeps documents linked
-only from private pages private."""
+Help, the page-cache hook on serving pages, the rule that keeps documents linked
+only from private pages private, and the second sign-in step's pages and links."""
 
 from django.db.models import Count
-from django.urls import reverse_lazy
+from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
+from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -16,6 +17,7 @@ from .caching.page_cache import mark_cacheable
 from .core.documents import private_pages_rule
 from .dashboard import dashboard_panels
 from .models import NavigationMenu
+from .signin import urls as signin_urls
 
 
 class NavigationMenuViewSet(SnippetViewSet):
@@ -78,3 +80,30 @@ def register_styleguide_menu_item():
 
 # Documents linked only from private pages are as private as those pages.
 hooks.register("before_serve_document", private_pages_rule)
+
+
+@hooks.register("register_admin_urls")
+def register_signin_urls():
+    return [path("", include(signin_urls))]
+
+
+@hooks.register("register_account_menu_item")
+def two_step_verification_settings(request):
+    return {
+        "url": reverse("signin_settings"),
+        "label": _("Two-step verification"),
+        "help_text": _(
+            "Set up or change the authenticator app and recovery codes you sign in with."
+        ),
+    }
+
+
+@hooks.register("register_user_listing_buttons")
+def reset_two_step_verification(user, request_user):
+    if request_user.is_superuser:
+        yield Button(
+            _("Reset two-step verification"),
+            reverse("signin_reset", args=[user.pk]),
+            icon_name="key",
+            priority=90,
+        )

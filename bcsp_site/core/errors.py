@@ -8,13 +8,17 @@ the next request reconnects by itself (``CONN_HEALTH_CHECKS``).
 """
 
 import logging
+import math
 import sys
+from datetime import timedelta
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -91,7 +95,20 @@ def csrf_failure(request, reason=""):
 
 
 def login_locked_out(request, original_response=None, credentials=None):
-    """Too many failed sign-ins from this address or for this username."""
+    """Too many failed sign-ins from this address, or for this username from this address:
+    the 429 page says when to try again, and so does ``Retry-After`` (in seconds)."""
+    handler = AxesProxyHandler.get_implementation()
     cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
-    minutes = max(1, int(cooloff.total_seconds() // 60)) if cooloff else 30
-    return TemplateResponse(request, "429.html", {"cooloff_minutes": minutes}, status=429).render()
+    if hasattr(handler, "seconds_until_unlocked"):
+        seconds = handler.seconds_until_unlocked(request, credentials)
+    else:
+        seconds = int(cooloff.total_seconds()) if cooloff else 30 * 60
+    retry_at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
+    response = TemplateResponse(
+        request,
+        "429.html",
+        {"cooloff_minutes": max(1, math.ceil(seconds / 60)), "retry_at": retry_at},
+        status=429,
+    ).render()
+    response["Retry-After"] = str(seconds)
+    return response

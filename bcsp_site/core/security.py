@@ -1,6 +1,7 @@
 """Site-wide protections: the admin address allow-list, the Permissions-Policy header, which
-responses the admin may show in a frame, the cross-site check of public forms, what login
-throttling logs, and the refusal of malformed requests with the site's own 400 page.
+responses the admin may show in a frame, the cross-site check of public forms, how admin
+sign-ins are throttled and what that logs, and the refusal of malformed requests with the
+site's own 400 page.
 """
 
 import ipaddress
@@ -9,11 +10,14 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from axes.handlers.database import AxesDatabaseHandler
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import DataError
+from django.db.models import Max, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -113,6 +117,57 @@ def login_client_str(username, ip_address, user_agent, path_info, request):
     """How failed admin logins are described in the logs: keyed pseudonyms, so repeated
     attempts can be told apart and correlated, but no username or address is written."""
     return f"user#{_pseudonym('username', username)} client#{_pseudonym('ip', ip_address)}"
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """django-axes' database handler with two limits instead of one.
+
+    ``AXES_LOCKOUT_PARAMETERS`` is ``[["username", "ip_address"], "ip_address"]``: the first
+    counts the failures of one username from one address, the second every failure from one
+    address. django-axes compares the larger of the two with a single ``AXES_FAILURE_LIMIT``;
+    here the pair is paused at ``AXES_FAILURE_LIMIT`` and the address at the higher
+    ``AXES_IP_FAILURE_LIMIT``. So guessing an editor's password from elsewhere never locks
+    the editor out, and one address cannot try username after username either.
+    """
+
+    def _counts(self, request, credentials):
+        pair, address = self.get_user_attempts(request, credentials)[:2]
+        return (
+            pair.aggregate(total=Sum("failures_since_start"))["total"] or 0,
+            address.aggregate(total=Sum("failures_since_start"))["total"] or 0,
+        )
+
+    def get_failures(self, request, credentials=None):
+        """The pair's failures, or the pair's limit once the address is over its own limit
+        (django-axes locks when this reaches ``AXES_FAILURE_LIMIT``)."""
+        pair, address = self._counts(request, credentials)
+        if address >= settings.AXES_IP_FAILURE_LIMIT:
+            return max(pair, settings.AXES_FAILURE_LIMIT)
+        return pair
+
+    def reset_user_attempts(self, request, credentials=None):
+        """A successful sign-in clears that username's failures from that address, not the
+        address's count: signing in to an account of one's own must not buy more guesses at
+        the others."""
+        pair = self.filter_user_attempts(request, credentials)[0]
+        count, _ = pair.delete()
+        return count
+
+    def seconds_until_unlocked(self, request, credentials=None):
+        """When the pause ends at the latest: the cool-off after the newest failure that
+        counts against this request (each failure during the pause starts it again)."""
+        cooloff = settings.AXES_COOLOFF_TIME
+        newest = max(
+            (
+                attempts.aggregate(newest=Max("attempt_time"))["newest"]
+                for attempts in self.get_user_attempts(request, credentials)
+            ),
+            default=None,
+            key=lambda moment: moment or timezone.now(),
+        )
+        if not cooloff or newest is None:
+            return int(cooloff.total_seconds()) if cooloff else 0
+        return max(1, int((newest + cooloff - timezone.now()).total_seconds()))
 
 
 # A path segment that is a number (optionally with an extension, as in /cite/<id>.bib)

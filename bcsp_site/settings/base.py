@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +103,10 @@ MIDDLEWARE = [
     "comments.middleware.CommentPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor (if any) this session was verified with; then every admin view but
+    # signing in asks for it (bcsp_site.signin.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "bcsp_site.signin.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bcsp_site.middleware.SiteCSPMiddleware",
@@ -410,6 +417,15 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# The reset email is sent by a task, to at most ADMIN_PASSWORD_RESETS_PER_ACCOUNT requests
+# per address asked about and ADMIN_PASSWORD_RESETS_PER_IP per visitor in each window of
+# ADMIN_PASSWORD_RESET_WINDOW seconds; every request gets the same answer.
+# (A class's path, not a password.)
+_RESET_FORM = "bcsp_site.signin.password_reset.ThrottledPasswordResetForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = _RESET_FORM
+ADMIN_PASSWORD_RESETS_PER_ACCOUNT = env_int("ADMIN_PASSWORD_RESETS_PER_ACCOUNT", 3)
+ADMIN_PASSWORD_RESETS_PER_IP = env_int("ADMIN_PASSWORD_RESETS_PER_IP", 10)
+ADMIN_PASSWORD_RESET_WINDOW = env_int("ADMIN_PASSWORD_RESET_WINDOW", 3600)
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 # Security headers that hold everywhere; production.py adds HTTPS-only settings.
@@ -475,22 +491,35 @@ MAX_QUERY_STRING_LENGTH = 4096
 # Views whose forms report bad query parameters (NUL bytes…) next to the field themselves.
 FORM_VALIDATED_VIEWS = ["publications.views.search"]
 
-# Admin sign-in throttling (django-axes): AXES_FAILURE_LIMIT failures from one address, or
-# for one username, pause sign-in for AXES_COOLOFF_MINUTES. Successful sign-ins are not
-# recorded; failed ones are deleted by purge_personal_data after LOGIN_ATTEMPT_DAYS.
+# Admin sign-in throttling (django-axes, with the two limits of bcsp_site.core.security's
+# LoginThrottle): AXES_FAILURE_LIMIT failures for one username from one address pause that
+# username there, and AXES_IP_FAILURE_LIMIT failures from one address (any usernames) pause
+# the address, for AXES_COOLOFF_MINUTES after the last failure. Guesses from elsewhere never
+# lock an editor out. Successful sign-ins are not recorded; failed ones are deleted by
+# purge_personal_data after LOGIN_ATTEMPT_DAYS.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "bcsp_site.core.security.LoginThrottle"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The pair first, then the address alone: LoginThrottle reads them in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "bcsp_site.core.visitors.client_ip"
 AXES_CLIENT_STR_CALLABLE = "bcsp_site.core.security.login_client_str"
 AXES_LOCKOUT_CALLABLE = "bcsp_site.core.errors.login_locked_out"
 LOGIN_ATTEMPT_DAYS = env_int("LOGIN_ATTEMPT_DAYS", 7)
+
+# Two-step verification of admin sign-ins (django-otp; bcsp_site.signin): with
+# ADMIN_REQUIRE_2FA every editor sets up an authenticator app at their next sign-in; without
+# it only those who set one up (Account › Two-step verification) are asked for a code.
+# On by default under the production settings.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "BCSP")
 
 # No personal data in logs: emails, IP addresses and e-bulletin link tokens are redacted
 # from every record (bcsp_site.core.logging); production.py writes JSON lines.
