@@ -3,16 +3,15 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from wagtail.models import Page, Site
 
+from .caching.generation import remembered
 from .caching.page_cache import cacheable
 
-SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
 SITEMAP_CACHE_SECONDS = 60 * 60
 
 
@@ -69,11 +68,13 @@ def sitemap(request):
     site = Site.find_for_request(request)
     if site is None:
         return HttpResponse(status=404)
-    key = SITEMAP_CACHE_KEY.format(site_id=site.pk)
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string("seo/sitemap.xml", {"entries": sitemap_entries(request)})
-        cache.set(key, body, SITEMAP_CACHE_SECONDS)
+    # Kept for the content generation, so any change visitors see (a page published, moved,
+    # made private, a site's host name) takes it along at once.
+    body = remembered(
+        f"seo:sitemap:{site.pk}",
+        lambda: render_to_string("seo/sitemap.xml", {"entries": sitemap_entries(request)}),
+        seconds=SITEMAP_CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 
@@ -86,9 +87,3 @@ def robots_txt(request):
     lines += [f"Disallow: {path}" for path in search_paths]
     lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def clear_sitemap_cache(**kwargs):
-    cache.delete_many(
-        [SITEMAP_CACHE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
-    )
