@@ -1,5 +1,6 @@
-"""sitemap.xml with hreflang alternates for every language, and robots.txt."""
+"""sitemap.xml with hreflang alternates for every language, robots.txt and security.txt."""
 
+import datetime
 from collections import defaultdict
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from wagtail.models import Page, Site
 
 from .caching.generation import remembered
 from .caching.page_cache import cacheable
+from .core.organisation import OrganisationSettings
 
 SITEMAP_CACHE_SECONDS = 60 * 60
 
@@ -87,3 +89,34 @@ def robots_txt(request):
     lines += [f"Disallow: {path}" for path in search_paths]
     lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# How far ahead security.txt says it is good for: RFC 9116 asks for less than a year, so that
+# a copy nobody looks after stops being believed.
+SECURITY_TXT_DAYS = 180
+
+
+@cacheable
+@require_GET
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability.
+
+    Kept by the page cache like any public page; a change to the organisation settings
+    starts a new content generation, so the next request shows it.
+    """
+    organisation = OrganisationSettings.for_request(request)
+    expires = datetime.datetime.now(datetime.UTC).replace(microsecond=0) + datetime.timedelta(
+        days=SECURITY_TXT_DAYS
+    )
+    lines = [
+        f"Contact: {organisation.security_contact_uri}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: " + ", ".join(code for code, _name in settings.LANGUAGES),
+        f"Canonical: https://{request.get_host()}{reverse('security_txt')}",
+    ]
+    policy = organisation.security_policy_page
+    if policy is not None and policy.live:
+        policy_url = policy.get_full_url(request)
+        if policy_url:
+            lines.append(f"Policy: {policy_url}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -164,6 +164,8 @@ def demo_site_paths():
             "/",
             "/sitemap.xml",
             "/robots.txt",
+            "/.well-known/security.txt",
+            "/security.txt",
             "/favicon.ico",
             "/healthz",
             "/readyz",
