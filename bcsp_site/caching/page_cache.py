@@ -65,7 +65,7 @@ HEADER = "X-Cache"
 SKIPPED_PREFIXES = ("/admin/", "/documents/", "/static/", "/media/")
 # Paths outside the language prefixes whose content is the same in every language, so the
 # Vary: Accept-Language that LocaleMiddleware gives them can go.
-LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt"})
+LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt", "/.well-known/security.txt"})
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 # A CDN cannot be told about every ?page=N of a listing, so those copies live briefly there.
 CDN_SECONDS_WITH_QUERY = 300

@@ -173,6 +173,9 @@ class LoginThrottle(AxesDatabaseHandler):
 # A path segment that is a number (optionally with an extension, as in /cite/<id>.bib)
 # too long for a 64-bit integer column.
 OVERSIZED_NUMBER = re.compile(r"^\d{19,}(?:\.\w+)?$")
+# An id a database column can hold, and the views that take a list of them as ?id=.
+DATABASE_ID = re.compile(r"^[0-9]{1,18}\Z")
+ID_LIST_VIEWS = {"wagtail_bulk_action"}
 
 
 class RequestSanityMiddleware:
@@ -181,6 +184,7 @@ class RequestSanityMiddleware:
     - A NUL byte in the path, or a query string longer than ``MAX_QUERY_STRING_LENGTH``:
       the 400 page.
     - A number in the path too large for any database id (``/comments/99999…/``): 404.
+    - An ``id`` that is not a number in the list of a bulk action in the admin: the 400 page.
     - A NUL byte in a query parameter (PostgreSQL cannot compare text containing one):
       the 400 page, except for the views in ``FORM_VALIDATED_VIEWS``, whose forms say
       what is wrong next to the field and keep the rest of the query.
@@ -201,6 +205,12 @@ class RequestSanityMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name in ID_LIST_VIEWS:
+            # Wagtail's bulk actions look the ids up as they come (?id=abc is a 500).
+            ids = request.GET.getlist("id")
+            if not all(value == "all" or DATABASE_ID.match(value) for value in ids):
+                return bad_request_response(request)
         view_name = f"{view_func.__module__}.{view_func.__name__}"
         if view_name in getattr(settings, "FORM_VALIDATED_VIEWS", ()):
             return None

@@ -370,6 +370,11 @@ READYZ_MAX_TASK_AGE_SECONDS = env_int("READYZ_MAX_TASK_AGE_SECONDS", 600)
 # Read by comments, the e-bulletin, admin throttling and ADMIN_ALLOWED_IPS alike.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Guessing the password of a protected page or private collection: tries per address (an
+# IPv6 /64) and restriction in a window of seconds, then 429 until the window ends.
+PAGE_PASSWORD_ATTEMPTS = env_int("PAGE_PASSWORD_ATTEMPTS", 10)
+PAGE_PASSWORD_WINDOW = env_int("PAGE_PASSWORD_WINDOW", 900)
+
 # E-bulletin. Links in emails are built on NEWSLETTER_BASE_URL (default: WAGTAILADMIN_BASE_URL).
 NEWSLETTER_BASE_URL = env_str("NEWSLETTER_BASE_URL")
 NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL")

@@ -1147,3 +1147,13 @@ def test_fifty_simultaneous_comments_are_all_stored_as_pending(publication, mode
     assert "Simultaneous comment" not in html
     assert 'Comments <span class="count">(0)</span>' in html
     assert len(mail.outbox) == 50
+
+
+@pytest.mark.parametrize(
+    "ids", ["id=abc", "id=1&id=abc", "id=", "id=1e5", "id=99999999999999999999"]
+)
+def test_a_bulk_action_on_ids_that_are_not_numbers_is_refused(client, publication, moderator, ids):
+    client.force_login(moderator)
+    url = reverse("wagtail_bulk_action", args=("comments", "comment", "approve")) + f"?{ids}"
+    assert client.get(url).status_code in {400, 404}
+    assert client.post(url).status_code in {400, 404}
