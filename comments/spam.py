@@ -34,7 +34,6 @@ taken rather than every comment refused (the rate limit is lifted the same way).
 
 import hashlib
 import logging
-import re
 import secrets
 import time
 
@@ -43,6 +42,7 @@ from django.core import signing
 from django.core.cache import cache
 
 from bcsp_site.core import visitors
+from bcsp_site.core.reader_text import LINK_PATTERN
 
 logger = logging.getLogger("bcsp.comments")
 
@@ -50,8 +50,6 @@ MIN_FORM_SECONDS = 3
 MAX_FORM_AGE = 24 * 60 * 60
 MAX_LINKS = 2
 SIGNING_SALT = "comments.form-token"
-# A whole address is consumed per match, so "https://www.example.org" counts once.
-LINK_PATTERN = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*", re.IGNORECASE)
 
 
 def current_time():

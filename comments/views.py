@@ -19,8 +19,8 @@ pending comment under the name and address typed in) anyone can send directly. W
 is a site making its visitors' browsers post for it, to hide behind their addresses; a POST
 whose Origin (or Referer) names another site is refused for that, as the e-bulletin
 sign-up does. The signed form token (which page, issued at least a few seconds and at most
-a day ago, one comment per token), the honeypot, the link limit, the per-address rate limit and moderation still
-apply to every comment.
+a day ago, one comment per token), the honeypot, the link limit, the per-address rate limit
+and moderation still apply to every comment.
 """
 
 import datetime

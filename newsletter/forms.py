@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bcsp_site.core.reader_text import LINK_PATTERN, clean_name
+
 from .hashing import normalise_email
 
 EMAIL_MAX_LENGTH = 254
@@ -68,7 +70,14 @@ class SignupForm(forms.Form):
         return normalise_email(self.cleaned_data["email"])
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        # Normalised, and refused with invisible characters or a web address: bulletins
+        # greet subscribers by it.
+        name = clean_name(self.cleaned_data["name"])
+        if LINK_PATTERN.search(name):
+            raise forms.ValidationError(
+                _("Please give your name without a web address."), code="link"
+            )
+        return name
 
     @property
     def consent_wording(self):

@@ -200,6 +200,7 @@ def test_used_tokens_are_shared_through_redis(publication):
 def test_a_token_is_taken_while_the_shared_cache_is_down(publication, monkeypatch):
     """With Redis unreachable no token can be recorded; comments are taken rather than all
     refused (the rate limit is likewise lifted), and moderation still applies."""
+
     class Unreachable:
         """What the site's Redis cache answers while Redis is down (fallback values)."""
 
