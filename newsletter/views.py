@@ -65,7 +65,7 @@ def signup(request):
             status = 429
         else:
             data = form.cleaned_data
-            services.subscribe(
+            services.request_signup(
                 email=data["email"],
                 name=data["name"],
                 language=data["language"],
@@ -227,7 +227,9 @@ def confirmed(request):
 @csrf_exempt
 @require_POST
 def resend(request):
-    """A fresh link in exchange for an expired one (the sign-up is kept as it was)."""
+    """A fresh link in exchange for an expired one (the sign-up is kept as it was).
+
+    Every valid token gets the same answer, after the same work: the task looks it up."""
     token = request.POST.get("token", "")[:500]
     if is_cross_site(request):
         return _link_problem(request, "invalid", 403)
@@ -235,11 +237,10 @@ def resend(request):
         payload = read_confirmation_token(token, max_age_days=RESEND_MAX_AGE_DAYS)
     except (TokenExpired, TokenInvalid):
         return _link_problem(request, "invalid", 400)
-    subscriber = Subscriber.objects.filter(pk=payload["s"]).first()
-    if subscriber is not None:
-        if not ratelimit.allow_signup(visitor_ip(request), subscriber.email):
-            return _link_problem(request, "rate_limited", 429)
-        services.resend_confirmation(payload["s"], payload["n"])
+    if not ratelimit.allow_new_link(visitor_ip(request), payload["s"]):
+        return _link_problem(request, "rate_limited", 429, token=token)
+    # Whether the sign-up still waits for confirmation is looked up in the task.
+    services.request_new_link(payload["s"], payload["n"])
     return redirect("newsletter:signup_sent")
 
 
