@@ -40,8 +40,11 @@ class ConfirmResult:
     USED = "used"
 
 
-def confirm(subscriber_id, nonce):
-    """Confirm a pending sign-up and welcome the subscriber (with their manage link)."""
+def confirm(subscriber_id, nonce, name=""):
+    """Confirm a pending sign-up and welcome the subscriber (with their manage link).
+
+    ``name`` is the name as the address's owner confirmed it; the one typed at sign-up is
+    replaced by it."""
 
     with transaction.atomic():
         subscriber = (
@@ -54,6 +57,7 @@ def confirm(subscriber_id, nonce):
         subscriber.status = Subscriber.Status.CONFIRMED
         subscriber.confirmed_at = timezone.now()
         subscriber.confirmation_nonce = ""
+        subscriber.name = name
         subscriber.save()
         # A new, explicit opt-in lifts an earlier erasure of the same address.
         SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()

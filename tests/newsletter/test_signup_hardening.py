@@ -2,15 +2,20 @@
 the request for every address, limits that a shared office can live with, no invisible
 characters in names."""
 
+import datetime
+import io
 import re
 import time
 
 import pytest
 from django.core import mail, signing
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks import task_backends
+from django_tasks_db.models import DBTaskResult
 
 from newsletter.hashing import hash_email
 from newsletter.models import Subscriber
@@ -262,3 +267,66 @@ def test_a_name_with_invisible_characters_is_refused(client, home_page, characte
 def test_a_name_is_normalised_and_its_spaces_collapsed(client, home_page):
     assert sign_up(client, name=" Ａna\u00a0\u00a0 Petrovic\u0301 ").status_code == 302
     assert Subscriber.objects.get().name == "Ana Petrović"
+
+
+# The name bulletins greet with is the one the address's owner confirmed ------------------------
+
+
+def confirm_page(client, name="Ana"):
+    sign_up(client, name=name, email="reader@example.org")
+    path = confirm_path(mail.outbox[0])
+    return path, client.get(path)
+
+
+def test_the_confirmation_page_asks_which_name_to_greet_with(client, home_page):
+    _path, page = confirm_page(client, name="Ana <b>Petrović</b>")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert re.search(r'<input[^>]*name="name"[^>]*value="Ana &lt;b&gt;Petrović&lt;/b&gt;"', html)
+
+
+def test_the_name_greets_only_as_the_owner_confirmed_it(client, home_page):
+    path, _page = confirm_page(client, name=PHISHING_NAME)
+    assert client.post(path, {"name": ""}).status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert subscriber.name == ""
+
+
+def test_the_owner_may_keep_or_change_the_name(client, home_page):
+    path, _page = confirm_page(client, name="Ana")
+    client.post(path, {"name": "  Ana  Petrović "})
+    assert Subscriber.objects.get().name == "Ana Petrović"
+
+
+def test_a_confirmation_without_a_name_greets_nobody_by_name(client, home_page):
+    path, _page = confirm_page(client, name=PHISHING_NAME)
+    client.post(path)
+    assert Subscriber.objects.get().name == ""
+
+
+def test_a_confirmed_name_with_invisible_characters_is_refused(client, home_page):
+    path, _page = confirm_page(client, name="Ana")
+    response = client.post(path, {"name": "A\u200bna"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "without invisible formatting characters" in html
+    assert 'value="A\u200bna"' in html
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
+def test_a_sign_up_in_the_task_queue_is_deleted_once_done(home_page, settings):
+    """The queued sign-up holds the address and name until the worker has run it; the daily
+    purge deletes finished tasks, so the queue does not keep them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    sign_up(Client(), email="queued@example.org", name="Queued Name")
+    queued = DBTaskResult.objects.get(task_path="newsletter.tasks.sign_up")
+    assert queued.args_kwargs["kwargs"]["email"] == "queued@example.org"
+    call_command("purge_personal_data", stdout=io.StringIO())
+    assert DBTaskResult.objects.filter(pk=queued.pk).exists()  # not run yet: kept
+
+    DBTaskResult.objects.filter(pk=queued.pk).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    call_command("purge_personal_data", stdout=io.StringIO())
+    assert not DBTaskResult.objects.filter(pk=queued.pk).exists()
