@@ -381,8 +381,15 @@ NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL")
 NEWSLETTER_CONFIRM_DAYS = env_int("NEWSLETTER_CONFIRM_DAYS", 7)
 NEWSLETTER_MANAGE_DAYS = env_int("NEWSLETTER_MANAGE_DAYS", 7)
 NEWSLETTER_PENDING_DAYS = env_int("NEWSLETTER_PENDING_DAYS", 30)
-NEWSLETTER_SIGNUPS_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_IP", 10)
-NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
+# Sign-ups, new confirmation links and manage-link requests per NEWSLETTER_RATE_WINDOW
+# seconds: per email address (or sign-up), and per IP, where a whole office can sit behind
+# one address. The names before these (NEWSLETTER_SIGNUPS_PER_ADDRESS, _PER_IP) still count.
+NEWSLETTER_RATE_LIMIT_PER_EMAIL = env_int(
+    "NEWSLETTER_RATE_LIMIT_PER_EMAIL", env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
+)
+NEWSLETTER_RATE_LIMIT_PER_IP = env_int(
+    "NEWSLETTER_RATE_LIMIT_PER_IP", env_int("NEWSLETTER_SIGNUPS_PER_IP", 30)
+)
 NEWSLETTER_RATE_WINDOW = env_int("NEWSLETTER_RATE_WINDOW", 3600)
 NEWSLETTER_TRUSTED_PROXY_COUNT = env_int("NEWSLETTER_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
 # The page type bulletins list: named here so the e-bulletin never imports the app that has it.
