@@ -7,10 +7,11 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Page, Site
 
 from .caching.page_cache import cacheable
+from .core.metadata import site_root
 
 SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
 SITEMAP_CACHE_SECONDS = 60 * 60
@@ -64,7 +65,7 @@ def sitemap_entries(request):
 
 
 @cacheable
-@require_GET
+@require_safe
 def sitemap(request):
     site = Site.find_for_request(request)
     if site is None:
@@ -78,13 +79,14 @@ def sitemap(request):
 
 
 @cacheable
-@require_GET
+@require_safe
 def robots_txt(request):
     search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix
     search_paths = [f"/{code}/{search_path}" for code, _name in settings.LANGUAGES]
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /language/"]
     lines += [f"Disallow: {path}" for path in search_paths]
-    lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    # The site's own address, never the request's Host: the answer is kept for every host.
+    lines += ["", f"Sitemap: {site_root(request)}{reverse('sitemap')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
