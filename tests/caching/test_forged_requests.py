@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.urls import set_script_prefix
 
@@ -86,7 +87,17 @@ def wsgi_get(path, script_name):
         answer["status"] = int(status.split()[0])
         answer["headers"] = dict(headers)
 
-    body = b"".join(application(environ, start_response))
+    # As Django's test client does: the test's transaction holds the database connection,
+    # which the request signals would close.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        body = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], body.decode()
 
 
