@@ -2,16 +2,18 @@
 
 import datetime
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Page, Site
 
 from .caching.generation import remembered
 from .caching.page_cache import cacheable
+from .core.metadata import site_root
 from .core.organisation import OrganisationSettings
 
 SITEMAP_CACHE_SECONDS = 60 * 60
@@ -65,7 +67,7 @@ def sitemap_entries(request):
 
 
 @cacheable
-@require_GET
+@require_safe
 def sitemap(request):
     site = Site.find_for_request(request)
     if site is None:
@@ -81,13 +83,14 @@ def sitemap(request):
 
 
 @cacheable
-@require_GET
+@require_safe
 def robots_txt(request):
     search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix
     search_paths = [f"/{code}/{search_path}" for code, _name in settings.LANGUAGES]
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /language/"]
     lines += [f"Disallow: {path}" for path in search_paths]
-    lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    # The site's own address, never the request's Host: the answer is kept for every host.
+    lines += ["", f"Sitemap: {site_root(request)}{reverse('sitemap')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
@@ -97,7 +100,7 @@ SECURITY_TXT_DAYS = 180
 
 
 @cacheable
-@require_GET
+@require_safe
 def security_txt(request):
     """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability.
 
@@ -112,7 +115,8 @@ def security_txt(request):
         f"Contact: {organisation.security_contact_uri}",
         f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
         "Preferred-Languages: " + ", ".join(code for code, _name in settings.LANGUAGES),
-        f"Canonical: https://{request.get_host()}{reverse('security_txt')}",
+        # The Site's host, never the request's Host header: the answer is kept for every host.
+        f"Canonical: https://{urlsplit(site_root(request)).netloc}{reverse('security_txt')}",
     ]
     policy = organisation.security_policy_page
     if policy is not None and policy.live:

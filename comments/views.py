@@ -28,7 +28,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -37,11 +36,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Page
 
 from bcsp_site.caching.page_cache import cacheable
-from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.pagination import Paginator, page_of
+from bcsp_site.core.security import is_cross_site, takes_only_posts
 from bcsp_site.core.visitors import client_ip
 
 from .forms import CommentForm
@@ -164,6 +164,7 @@ def comment_taken(request, page_url):
     return redirect(page_url)
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def post_comment(request, page_id):
@@ -173,12 +174,11 @@ def post_comment(request, page_id):
 
 
 @cacheable
-@require_GET
+@require_safe
 def comment_list(request, page_id):
     page = commentable_page(page_id).specific
     comments = Comment.objects.approved().filter(page=page).order_by("created_at", "pk")
-    paginator = Paginator(comments, ALL_COMMENTS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = page_of(Paginator(comments, ALL_COMMENTS_PER_PAGE), request)
     return TemplateResponse(
         request,
         "pages/comments_list.html",
@@ -192,7 +192,7 @@ def comment_list(request, page_id):
 
 
 @never_cache
-@require_GET
+@require_safe
 def form_token(request, page_id):
     """A fresh form token for a comment form on a page that may have come from a cache.
 

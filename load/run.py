@@ -279,6 +279,8 @@ def servers(workers):
             subprocess.Popen(
                 [
                     BIN / "gunicorn",
+                    "--config",
+                    str(ROOT / "bcsp_site" / "gunicorn.conf.py"),
                     "bcsp_site.wsgi:application",
                     "--bind",
                     f"{HOST}:{APP_PORT}",

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcsp_site.caching.page_cache import cacheable
-from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.security import is_cross_site, takes_only_posts, takes_posts
 from bcsp_site.core.visitors import client_ip
 
 from . import ratelimit, services
@@ -48,6 +48,7 @@ def _rate_limited_message():
     )
 
 
+@takes_posts
 @csrf_exempt
 @cacheable
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -90,6 +91,7 @@ def _signup_page(request, form=None, manage_form=None, status=200):
     )
 
 
+@takes_posts
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request):
@@ -125,6 +127,7 @@ def manage_link_sent(request):
     )
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -191,6 +194,7 @@ def _link_problem(request, problem, status, token=""):
     )
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -232,6 +236,7 @@ def confirmed(request):
     return render(request, "pages/newsletter_confirmed.html")
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def resend(request):
@@ -252,6 +257,7 @@ def resend(request):
     return redirect("newsletter:signup_sent")
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -276,6 +282,7 @@ def unsubscribe(request, token):
     )
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def erase(request, token):

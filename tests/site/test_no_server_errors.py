@@ -7,7 +7,7 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from publications.models import (
 )
 from publications.pdf import build_simple_pdf
 from tests.support.page_types import example_publication, first
+from tests.support.public_urls import patterns_not_reached
 
 
 @pytest.fixture
@@ -215,18 +216,6 @@ def demo_site_paths():
     return sorted(paths)
 
 
-def public_url_patterns(patterns=None, prefix=""):
-    """(route, name) of every URL pattern outside the admin."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        route = prefix + str(pattern.pattern)
-        if route.startswith("admin/"):
-            continue
-        if isinstance(pattern, URLResolver):
-            yield from public_url_patterns(pattern.url_patterns, route)
-        else:
-            yield route, pattern.name
-
-
 def mutated(path, segment, at):
     """`path` with one segment replaced by `segment` (or added at the end)."""
     parts = path.strip("/").split("/") if path.strip("/") else []
@@ -245,15 +234,7 @@ def demo_paths(db):
 
 def test_every_public_url_pattern_has_an_address_to_drive(demo_paths):
     """The property below drives every pattern; a new one needs an address above."""
-    driven = set()
-    for path in demo_paths:
-        try:
-            match = resolve(path.split("?")[0])
-        except Resolver404:
-            continue  # answered by middleware (/healthz, /readyz, /) or a redirect
-        driven.add(match.route if match.url_name is None else match.url_name)
-    routes = {name or route for route, name in public_url_patterns()}
-    assert routes - driven == set()
+    assert patterns_not_reached(demo_paths) == set()
 
 
 @example(method="GET", address="/media/" + "a" * 5000, segment=None, at=0, query="")
