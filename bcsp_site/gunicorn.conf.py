@@ -16,3 +16,7 @@ header_map = "drop"
 forwarder_headers = ""
 # The scheme is Django's to decide (SECURE_PROXY_SSL_HEADER, for the proxy the site trusts).
 secure_scheme_headers = {}
+# No control socket: its default path ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) is one
+# for every gunicorn of the user, so several servers on one machine (the cluster test, the
+# benchmarks) would take it from each other, and nothing here uses gunicornc.
+control_socket_disable = True
