@@ -12,7 +12,7 @@ from wagtail.search import index
 from bcsp_site.caching.purge import routed_urls
 from bcsp_site.core.feeds import feed_links, feed_response
 from bcsp_site.core.pages import BasePage, PublicPageManager
-from bcsp_site.core.pagination import Paginator
+from bcsp_site.core.pagination import Paginator, mark_paginated, page_of
 from bcsp_site.core.renditions import SOCIAL_RENDITION, attach_renditions
 
 AUTHORS_PAGE_SIZE = 10
@@ -136,6 +136,7 @@ class AuthorPage(RoutablePageMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         publications = self.authored(self.publication_model().objects.for_cards())
         paginator = Paginator(publications, AUTHORS_PAGE_SIZE)
+        mark_paginated(request)  # now: the list below is not made when its fragment is kept
         # Counted and fetched only if the template's fragment is not cached.
         context["publications"] = SimpleLazyObject(lambda: self.page_of_cards(paginator, request))
         return context
@@ -144,7 +145,7 @@ class AuthorPage(RoutablePageMixin, BasePage):
     def page_of_cards(paginator, request):
         """The requested page of publication cards, their covers' renditions looked up at once
         (the publications' queryset knows how: cards())."""
-        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj = page_of(paginator, request)
         page_obj.object_list = page_obj.object_list.cards()
         return page_obj
 

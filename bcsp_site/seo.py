@@ -1,18 +1,21 @@
-"""sitemap.xml with hreflang alternates for every language, and robots.txt."""
+"""sitemap.xml with hreflang alternates for every language, robots.txt and security.txt."""
 
+import datetime
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Page, Site
 
+from .caching.generation import remembered
 from .caching.page_cache import cacheable
+from .core.metadata import site_root
+from .core.organisation import OrganisationSettings
 
-SITEMAP_CACHE_KEY = "seo:sitemap:{site_id}"
 SITEMAP_CACHE_SECONDS = 60 * 60
 
 
@@ -64,31 +67,60 @@ def sitemap_entries(request):
 
 
 @cacheable
-@require_GET
+@require_safe
 def sitemap(request):
     site = Site.find_for_request(request)
     if site is None:
         return HttpResponse(status=404)
-    key = SITEMAP_CACHE_KEY.format(site_id=site.pk)
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string("seo/sitemap.xml", {"entries": sitemap_entries(request)})
-        cache.set(key, body, SITEMAP_CACHE_SECONDS)
+    # Kept for the content generation, so any change visitors see (a page published, moved,
+    # made private, a site's host name) takes it along at once.
+    body = remembered(
+        f"seo:sitemap:{site.pk}",
+        lambda: render_to_string("seo/sitemap.xml", {"entries": sitemap_entries(request)}),
+        seconds=SITEMAP_CACHE_SECONDS,
+    )
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
 
 @cacheable
-@require_GET
+@require_safe
 def robots_txt(request):
     search_path = reverse("search").split("/", 2)[2]  # "search/" without the language prefix
     search_paths = [f"/{code}/{search_path}" for code, _name in settings.LANGUAGES]
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /language/"]
     lines += [f"Disallow: {path}" for path in search_paths]
-    lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    # The site's own address, never the request's Host: the answer is kept for every host.
+    lines += ["", f"Sitemap: {site_root(request)}{reverse('sitemap')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-def clear_sitemap_cache(**kwargs):
-    cache.delete_many(
-        [SITEMAP_CACHE_KEY.format(site_id=pk) for pk in Site.objects.values_list("pk", flat=True)]
+# How far ahead security.txt says it is good for: RFC 9116 asks for less than a year, so that
+# a copy nobody looks after stops being believed.
+SECURITY_TXT_DAYS = 180
+
+
+@cacheable
+@require_safe
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability.
+
+    Kept by the page cache like any public page; a change to the organisation settings
+    starts a new content generation, so the next request shows it.
+    """
+    organisation = OrganisationSettings.for_request(request)
+    expires = datetime.datetime.now(datetime.UTC).replace(microsecond=0) + datetime.timedelta(
+        days=SECURITY_TXT_DAYS
     )
+    lines = [
+        f"Contact: {organisation.security_contact_uri}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: " + ", ".join(code for code, _name in settings.LANGUAGES),
+        # The Site's host, never the request's Host header: the answer is kept for every host.
+        f"Canonical: https://{urlsplit(site_root(request)).netloc}{reverse('security_txt')}",
+    ]
+    policy = organisation.security_policy_page
+    if policy is not None and policy.live:
+        policy_url = policy.get_full_url(request)
+        if policy_url:
+            lines.append(f"Policy: {policy_url}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

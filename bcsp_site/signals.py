@@ -19,7 +19,6 @@ from .caching import generation, purge
 from .core.organisation import OrganisationSettings, OrganisationText, write_default_texts
 from .core.renditions import prepare_renditions_on_publish
 from .models import NavigationMenu, NavigationMenuItem
-from .seo import clear_sitemap_cache
 from .translating import keep_placeholders_unpublished
 
 
@@ -37,7 +36,6 @@ def connect():
     )
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(generation.content_changed, dispatch_uid=f"generation-{signal!r}")
-        signal.connect(clear_sitemap_cache, dispatch_uid=f"sitemap-{signal!r}")
 
     page_published.connect(prepare_renditions_on_publish, dispatch_uid="prepare-renditions")
     post_save.connect(

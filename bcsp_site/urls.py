@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from bcsp_site import seo, styleguide
 from bcsp_site import views as site_views
-from bcsp_site.core import documents, i18n
+from bcsp_site.core import documents, i18n, passwords
 from publications import citations
 from publications import views as publication_views
 
@@ -16,9 +17,18 @@ urlpatterns = [
     # Wagtail's document view, with caching headers by who may read the document; its
     # password form for private collections stays Wagtail's.
     re_path(r"^documents/(\d+)/(.*)$", documents.serve, name="wagtaildocs_serve"),
+    # The password forms of private collections and protected pages go through a limit on
+    # tries per address first (bcsp_site.core.passwords); the check itself stays Wagtail's.
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        passwords.limit_document_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", seo.sitemap, name="sitemap"),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path(".well-known/security.txt", seo.security_txt, name="security_txt"),
+    path("security.txt", RedirectView.as_view(pattern_name="security_txt", permanent=True)),
     path("language/<str:code>/", i18n.choose_language, name="choose_language"),
     path("favicon.ico", site_views.favicon, name="favicon"),
 ]
@@ -37,6 +47,11 @@ urlpatterns += i18n_patterns(
     path("cite/<int:page_id>.ris", citations.ris_download, name="cite_ris"),
     path("e-bulletin/", include("newsletter.urls")),
     path("comments/", include("comments.urls")),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        passwords.limit_page_password,
+        name="wagtailcore_authenticate_with_password",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -150,6 +150,8 @@ def gunicorn(env, port, workers=2):
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
+            "--config",
+            str(ROOT / "bcsp_site" / "gunicorn.conf.py"),
             "bcsp_site.wsgi:application",
             "--bind",
             f"{HOST}:{port}",

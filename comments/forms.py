@@ -3,6 +3,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bcsp_site.core.reader_text import clean_name, clean_plain_text
+
 from .models import NAME_MAX_LENGTH, TEXT_MAX_LENGTH, TEXT_MIN_LENGTH, Comment
 from .spam import MAX_LINKS, count_links, form_token_problem, make_form_token
 
@@ -12,11 +14,12 @@ NEUTRAL_REFUSAL = _(
 
 
 class PlainTextField(forms.CharField):
-    """Counts a line break as one character, as the reader's browser does."""
+    """Counts a line break as one character, as the reader's browser does, and takes out
+    what could reorder the text around it (``bcsp_site.core.reader_text``)."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n")
+        return clean_plain_text(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class CommentForm(forms.ModelForm):
@@ -63,7 +66,8 @@ class CommentForm(forms.ModelForm):
             self.initial["form_token"] = make_form_token(page.pk)
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        # Normalised, and refused with invisible characters, so it cannot pass for another's.
+        name = clean_name(self.cleaned_data["name"])
         if count_links(name):
             raise forms.ValidationError(
                 _("Please give your name without a web address."), code="link"

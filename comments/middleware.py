@@ -24,14 +24,27 @@ class CommentPostMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if request.method != "POST" or match is None or match.url_name != "wagtail_serve":
+        if request.method != "POST":
             return None
-        path = view_args[0] if view_args else view_kwargs.get("path", "")
-        route = Page.route_for_request(request, path)
-        if route is None:
-            return None
-        page, args, kwargs = route
-        if args or kwargs or not page_takes_comments(page.specific_class):
-            return None
-        return receive_comment(request, page)
+        page = commented_page(request, request.resolver_match)
+        return None if page is None else receive_comment(request, page)
+
+
+def commented_page(request, match):
+    """The page that takes comments at the address of `match`, else None."""
+    if match is None or match.url_name != "wagtail_serve":
+        return None
+    path = match.args[0] if match.args else match.kwargs.get("path", "")
+    route = Page.route_for_request(request, path)
+    if route is None:
+        return None
+    page, args, kwargs = route
+    if args or kwargs or not page_takes_comments(page.specific_class):
+        return None
+    return page
+
+
+def takes_comment_posts(request, match):
+    """For the methods middleware (bcsp_site.core.security): a page that takes comments
+    answers POST as well as GET and HEAD."""
+    return commented_page(request, match) is not None

@@ -19,8 +19,8 @@ pending comment under the name and address typed in) anyone can send directly. W
 is a site making its visitors' browsers post for it, to hide behind their addresses; a POST
 whose Origin (or Referer) names another site is refused for that, as the e-bulletin
 sign-up does. The signed form token (which page, issued at least a few seconds and at most
-a day ago), the honeypot, the link limit, the per-address rate limit and moderation still
-apply to every comment.
+a day ago, one comment per token), the honeypot, the link limit, the per-address rate limit
+and moderation still apply to every comment.
 """
 
 import datetime
@@ -28,7 +28,6 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -37,17 +36,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Page
 
 from bcsp_site.caching.page_cache import cacheable
-from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.pagination import Paginator, page_of
+from bcsp_site.core.security import is_cross_site, takes_only_posts
 from bcsp_site.core.visitors import client_ip
 
 from .forms import CommentForm
 from .models import USER_AGENT_MAX_LENGTH, Comment, page_takes_comments
 from .notifications import queue_moderator_email
-from .spam import hash_ip, make_form_token, rate_limit_exceeded
+from .spam import claim_form_token, hash_ip, make_form_token, rate_limit_exceeded
 
 logger = logging.getLogger("bcsp.comments")
 
@@ -60,6 +60,10 @@ RATE_LIMITED = gettext_lazy(
     "send this one again."
 )
 CROSS_SITE = gettext_lazy("Please post your comment using the form on our own site.")
+TOKEN_USED = gettext_lazy(
+    "This form has already been used to send a comment. Your comment was not sent yet: "
+    "check it and send it again."
+)
 # The extra tag of messages that the comment form shows itself.
 COMMENT_MESSAGE_TAG = "comment"
 
@@ -69,6 +73,14 @@ def commentable_page(page_id):
     page = Page.objects.live().public().filter(pk=page_id).first()
     if page is None or not page_takes_comments(page.specific_class):
         raise Http404("No page takes comments here")
+    return page
+
+
+def page_open_for_comments(page_id):
+    """The page, specific, if it takes comments now; otherwise a 404, as for a missing page."""
+    page = commentable_page(page_id).specific
+    if not page.comments_open:
+        raise Http404("Comments are closed here")
     return page
 
 
@@ -108,6 +120,12 @@ def receive_comment(request, page):
         # Taken already (a double click, or a proxy resending a post whose answer a failing
         # server never sent): answered as taken, stored once.
         return comment_taken(request, page_url)
+    if not claim_form_token(form.data.get("form_token")):
+        # One token, one comment (comments.spam): another comment has been taken with it.
+        logger.info("Comment refused on page %s: form token used before", page.pk)
+        form.add_error(None, TOKEN_USED)
+        form.refresh_token()
+        return render_page_with_form(request, page, form, status=400)
     if rate_limit_exceeded(ip):
         logger.info("Comment refused on page %s: rate limit", page.pk)
         form.add_error(None, RATE_LIMITED)
@@ -146,6 +164,7 @@ def comment_taken(request, page_url):
     return redirect(page_url)
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def post_comment(request, page_id):
@@ -155,12 +174,11 @@ def post_comment(request, page_id):
 
 
 @cacheable
-@require_GET
+@require_safe
 def comment_list(request, page_id):
     page = commentable_page(page_id).specific
     comments = Comment.objects.approved().filter(page=page).order_by("created_at", "pk")
-    paginator = Paginator(comments, ALL_COMMENTS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj = page_of(Paginator(comments, ALL_COMMENTS_PER_PAGE), request)
     return TemplateResponse(
         request,
         "pages/comments_list.html",
@@ -174,11 +192,13 @@ def comment_list(request, page_id):
 
 
 @never_cache
-@require_GET
+@require_safe
 def form_token(request, page_id):
     """A fresh form token for a comment form on a page that may have come from a cache.
 
     The token in a cached page is as old as the copy; comments.js asks for a new one when
-    the reader starts writing, so the form's clock starts then.
+    the reader starts writing, so the form's clock starts then. Only for a page a comment
+    could be posted to: any other id is answered like a missing page.
     """
-    return JsonResponse({"formToken": make_form_token(page_id)})
+    page = page_open_for_comments(page_id)
+    return JsonResponse({"formToken": make_form_token(page.pk)})

@@ -90,7 +90,7 @@ wait_http() { # URL SECONDS: until it answers below 500
 start_node() { # a|b
     local port
     port=$([[ $1 == a ]] && echo "$NODE_A_PORT" || echo "$NODE_B_PORT")
-    start "node-$1" "$BIN/gunicorn" bcsp_site.wsgi:application --bind "$HOST:$port" \
+    start "node-$1" "$BIN/gunicorn" -c "$ROOT/bcsp_site/gunicorn.conf.py" bcsp_site.wsgi:application --bind "$HOST:$port" \
         --workers "$NODE_WORKERS" --timeout 30 --graceful-timeout 5 \
         --access-logfile "$STATE/node-$1.access.log"
     wait_http "http://$HOST:$port/robots.txt" 60

@@ -30,7 +30,7 @@ print(
                 {d.year for d in publications.values_list("publication_date", flat=True)}
             ),
             "comments_rate_limit": settings.COMMENTS_RATE_LIMIT,
-            "signups_per_ip": settings.NEWSLETTER_SIGNUPS_PER_IP,
+            "signups_per_ip": settings.NEWSLETTER_RATE_LIMIT_PER_IP,
             "storages": {name: conf["BACKEND"] for name, conf in settings.STORAGES.items()},
         }
     )

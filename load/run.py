@@ -120,8 +120,8 @@ def site_env(secret_key):
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             # Many simulated readers share one address: lift the per-address limits.
             "COMMENTS_RATE_LIMIT": "1000000",
-            "NEWSLETTER_SIGNUPS_PER_IP": "1000000",
-            "NEWSLETTER_SIGNUPS_PER_ADDRESS": "1000000",
+            "NEWSLETTER_RATE_LIMIT_PER_IP": "1000000",
+            "NEWSLETTER_RATE_LIMIT_PER_EMAIL": "1000000",
         }
     )
     return env
@@ -279,6 +279,8 @@ def servers(workers):
             subprocess.Popen(
                 [
                     BIN / "gunicorn",
+                    "--config",
+                    str(ROOT / "bcsp_site" / "gunicorn.conf.py"),
                     "bcsp_site.wsgi:application",
                     "--bind",
                     f"{HOST}:{APP_PORT}",

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from bcsp_site.core.reader_text import LINK_PATTERN, clean_name
+
 from .hashing import normalise_email
 
 EMAIL_MAX_LENGTH = 254
@@ -19,6 +21,15 @@ def current_language():
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     codes = {code for code, _name in settings.LANGUAGES}
     return language if language in codes else settings.LANGUAGE_CODE
+
+
+def clean_subscriber_name(value):
+    """Normalised, and refused with invisible characters or a web address: bulletins greet
+    subscribers by it."""
+    name = clean_name(value)
+    if LINK_PATTERN.search(name):
+        raise forms.ValidationError(_("Please give your name without a web address."), code="link")
+    return name
 
 
 class SignupForm(forms.Form):
@@ -68,7 +79,7 @@ class SignupForm(forms.Form):
         return normalise_email(self.cleaned_data["email"])
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_subscriber_name(self.cleaned_data["name"])
 
     @property
     def consent_wording(self):
@@ -98,6 +109,32 @@ class ManageRequestForm(forms.Form):
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
+
+
+class ConfirmForm(forms.Form):
+    """The name bulletins will greet the subscriber with, as the address's owner confirms it.
+
+    The name typed at sign-up came from whoever typed the address, who may not be its
+    owner: it is offered here, on the site, and only what the owner sends with the button
+    is kept (nothing, if the field is emptied or missing).
+    """
+
+    name = forms.CharField(
+        label=_("Your name, to greet you in the bulletin (optional)"),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "confirm-%s")
+        super().__init__(*args, **kwargs)
+        if self.is_bound and "name" in self.errors:
+            self.fields["name"].widget.attrs["aria-invalid"] = "true"
+            self.fields["name"].widget.attrs["aria-describedby"] = "confirm-name-error"
+
+    def clean_name(self):
+        return clean_subscriber_name(self.cleaned_data["name"])
 
 
 class LanguageForm(forms.Form):

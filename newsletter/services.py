@@ -11,63 +11,28 @@ from bcsp_site.core.visitors import hash_ip
 
 from . import tasks
 from .hashing import hash_email, hash_token
-from .models import Subscriber, SuppressedAddress, new_confirmation_nonce
+from .models import Subscriber, SuppressedAddress
 from .tokens import manage_token_matches
 
 
-def subscribe(*, email, name, language, consent_text, consent_language, ip):
-    """Store or refresh a pending sign-up and email a confirmation link.
-
-    Confirmed addresses are left exactly as they are and get no email. Unsubscribed
-    addresses stay unsubscribed (keeping their date) until the new link is used.
-    Returns the subscriber, or None when no email was sent.
-    """
-
-    consent = {
-        "consent_text": consent_text,
-        "consent_at": timezone.now(),
-        "consent_ip_hash": hash_ip(ip, "newsletter"),
-        "consent_language": consent_language,
-    }
-    with transaction.atomic():
-        # get_or_create on the unique hash: concurrent sign-ups of one address make one
-        # row (the losers of the race get an IntegrityError inside a savepoint and re-read).
-        subscriber, created = Subscriber.objects.get_or_create(
-            email_hash=hash_email(email),
-            defaults={
-                "email": email,
-                "name": name,
-                "language": language,
-                "confirmation_nonce": new_confirmation_nonce(),
-                **consent,
-            },
-        )
-        if not created:
-            subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-            if subscriber.status == Subscriber.Status.CONFIRMED:
-                return None
-            subscriber.email = email
-            subscriber.name = name
-            subscriber.language = language
-            for field, value in consent.items():
-                setattr(subscriber, field, value)
-            if not subscriber.confirmation_nonce:
-                subscriber.confirmation_nonce = new_confirmation_nonce()
-            subscriber.save()
-    # The database backend stores the task in the same database, so the worker only sees
-    # it once the sign-up above is committed.
-    tasks.send_confirmation_email.enqueue(subscriber.pk)
-    return subscriber
+def request_signup(*, email, name, language, consent_text, consent_language, ip):
+    """Queue the sign-up (``tasks.sign_up``): the same work in the request for every address,
+    so neither the answer nor its timing says whether the address is known."""
+    tasks.sign_up.enqueue(
+        email=email,
+        name=name,
+        language=language,
+        consent_text=consent_text,
+        consent_language=consent_language,
+        consent_ip_hash=hash_ip(ip, "newsletter"),
+        consent_at=timezone.now().isoformat(),
+    )
 
 
-def resend_confirmation(subscriber_id, nonce):
-    """Email a fresh link for a still-unconfirmed sign-up whose link expired."""
-
-    subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmation_nonce=nonce).first()
-    if subscriber is None or subscriber.status == Subscriber.Status.CONFIRMED:
-        return None
-    tasks.send_confirmation_email.enqueue(subscriber.pk)
-    return subscriber
+def request_new_link(subscriber_id, nonce):
+    """Queue a fresh confirmation link for an expired one; whether the sign-up is still
+    waiting is looked up in the task (``tasks.resend_confirmation``)."""
+    tasks.resend_confirmation.enqueue(subscriber_id, nonce)
 
 
 class ConfirmResult:
@@ -75,8 +40,11 @@ class ConfirmResult:
     USED = "used"
 
 
-def confirm(subscriber_id, nonce):
-    """Confirm a pending sign-up and welcome the subscriber (with their manage link)."""
+def confirm(subscriber_id, nonce, name=""):
+    """Confirm a pending sign-up and welcome the subscriber (with their manage link).
+
+    ``name`` is the name as the address's owner confirmed it; the one typed at sign-up is
+    replaced by it."""
 
     with transaction.atomic():
         subscriber = (
@@ -89,6 +57,7 @@ def confirm(subscriber_id, nonce):
         subscriber.status = Subscriber.Status.CONFIRMED
         subscriber.confirmed_at = timezone.now()
         subscriber.confirmation_nonce = ""
+        subscriber.name = name
         subscriber.save()
         # A new, explicit opt-in lifts an earlier erasure of the same address.
         SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()

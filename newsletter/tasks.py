@@ -1,7 +1,13 @@
-"""Background work for the e-bulletin (django-tasks; `python manage.py db_worker` in production)."""
+"""Background work for the e-bulletin (django-tasks; `python manage.py db_worker` in production).
+
+What a visitor asks of the sign-up form is done here, never while they wait: whether the
+address is new, pending, confirmed or unsubscribed decides what is stored and sent, and
+looking that up in the request would make the answer take longer for some states than for
+others. The request only checks the form and the limits and queues a task.
+"""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
 from django.db import transaction
@@ -16,7 +22,8 @@ from .emails import (
     manage_link_message,
     welcome_message,
 )
-from .models import Bulletin, Delivery, Subscriber
+from .hashing import hash_email
+from .models import Bulletin, Delivery, Subscriber, new_confirmation_nonce
 
 logger = logging.getLogger("bcsp.newsletter")
 
@@ -24,6 +31,61 @@ BATCH_SIZE = 200
 # A delivery claimed longer ago than this by a worker that is gone counts as interrupted.
 STALE_CLAIM_AFTER = timedelta(minutes=15)
 ERROR_MAX_LENGTH = 1000
+
+
+@task()
+def sign_up(*, email, name, language, consent_text, consent_language, consent_ip_hash, consent_at):
+    """Store or refresh a pending sign-up and email a confirmation link.
+
+    Confirmed addresses are left exactly as they are and get no email. Unsubscribed
+    addresses stay unsubscribed (keeping their date) until the new link is used.
+    ``consent_at`` is when the visitor sent the form (ISO 8601), not when this runs.
+    """
+    consent = {
+        "consent_text": consent_text,
+        "consent_at": datetime.fromisoformat(consent_at),
+        "consent_ip_hash": consent_ip_hash,
+        "consent_language": consent_language,
+    }
+    with transaction.atomic():
+        # get_or_create on the unique hash: concurrent sign-ups of one address make one
+        # row (the losers of the race get an IntegrityError inside a savepoint and re-read).
+        subscriber, created = Subscriber.objects.get_or_create(
+            email_hash=hash_email(email),
+            defaults={
+                "email": email,
+                "name": name,
+                "language": language,
+                "confirmation_nonce": new_confirmation_nonce(),
+                **consent,
+            },
+        )
+        if not created:
+            subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+            if subscriber.status == Subscriber.Status.CONFIRMED:
+                return "confirmed already"
+            subscriber.email = email
+            subscriber.name = name
+            subscriber.language = language
+            for field, value in consent.items():
+                setattr(subscriber, field, value)
+            if not subscriber.confirmation_nonce:
+                subscriber.confirmation_nonce = new_confirmation_nonce()
+            subscriber.save()
+    # The database backend stores the task in the same database, so the worker only sees
+    # it once the sign-up above is committed.
+    send_confirmation_email.enqueue(subscriber.pk)
+    return "created" if created else "refreshed"
+
+
+@task()
+def resend_confirmation(subscriber_id, nonce):
+    """Email a fresh link for a still-unconfirmed sign-up whose link expired."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmation_nonce=nonce).first()
+    if subscriber is None or subscriber.status == Subscriber.Status.CONFIRMED:
+        return "skipped"
+    confirmation_message(subscriber).send()
+    return "sent"
 
 
 @task()

@@ -22,11 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcsp_site.caching.page_cache import cacheable
-from bcsp_site.core.security import is_cross_site
+from bcsp_site.core.security import is_cross_site, takes_only_posts, takes_posts
 from bcsp_site.core.visitors import client_ip
 
 from . import ratelimit, services
-from .forms import LanguageForm, ManageRequestForm, SignupForm, current_language
+from .forms import ConfirmForm, LanguageForm, ManageRequestForm, SignupForm, current_language
 from .models import Subscriber
 from .tokens import (
     RESEND_MAX_AGE_DAYS,
@@ -48,6 +48,7 @@ def _rate_limited_message():
     )
 
 
+@takes_posts
 @csrf_exempt
 @cacheable
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -65,7 +66,7 @@ def signup(request):
             status = 429
         else:
             data = form.cleaned_data
-            services.subscribe(
+            services.request_signup(
                 email=data["email"],
                 name=data["name"],
                 language=data["language"],
@@ -90,6 +91,7 @@ def _signup_page(request, form=None, manage_form=None, status=200):
     )
 
 
+@takes_posts
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request):
@@ -125,6 +127,7 @@ def manage_link_sent(request):
     )
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -191,11 +194,13 @@ def _link_problem(request, problem, status, token=""):
     )
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
-    """GET shows a button; only the POST it sends confirms (link scanners only GET)."""
+    """GET shows a button; only the POST it sends confirms (link scanners only GET). The
+    name bulletins greet with is the one sent with the button (``ConfirmForm``)."""
     try:
         payload = read_confirmation_token(token)
     except TokenExpired:
@@ -207,13 +212,20 @@ def confirm(request, token):
         pending = (
             Subscriber.objects.filter(pk=payload["s"], confirmation_nonce=payload["n"])
             .exclude(status=Subscriber.Status.CONFIRMED)
-            .exists()
+            .values("name")
+            .first()
         )
-        if not pending:
+        if pending is None:
             return _link_problem(request, "used", 410)
-        return render(request, "pages/newsletter_confirm.html", {"token": token})
+        form = ConfirmForm(initial={"name": pending["name"]})
+        return render(request, "pages/newsletter_confirm.html", {"token": token, "form": form})
 
-    result, _subscriber = services.confirm(payload["s"], payload["n"])
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "pages/newsletter_confirm.html", {"token": token, "form": form}, status=400
+        )
+    result, _subscriber = services.confirm(payload["s"], payload["n"], form.cleaned_data["name"])
     if result == services.ConfirmResult.USED:
         return _link_problem(request, "used", 410)
     return redirect("newsletter:confirmed")
@@ -224,10 +236,13 @@ def confirmed(request):
     return render(request, "pages/newsletter_confirmed.html")
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def resend(request):
-    """A fresh link in exchange for an expired one (the sign-up is kept as it was)."""
+    """A fresh link in exchange for an expired one (the sign-up is kept as it was).
+
+    Every valid token gets the same answer, after the same work: the task looks it up."""
     token = request.POST.get("token", "")[:500]
     if is_cross_site(request):
         return _link_problem(request, "invalid", 403)
@@ -235,14 +250,14 @@ def resend(request):
         payload = read_confirmation_token(token, max_age_days=RESEND_MAX_AGE_DAYS)
     except (TokenExpired, TokenInvalid):
         return _link_problem(request, "invalid", 400)
-    subscriber = Subscriber.objects.filter(pk=payload["s"]).first()
-    if subscriber is not None:
-        if not ratelimit.allow_signup(visitor_ip(request), subscriber.email):
-            return _link_problem(request, "rate_limited", 429)
-        services.resend_confirmation(payload["s"], payload["n"])
+    if not ratelimit.allow_new_link(visitor_ip(request), payload["s"]):
+        return _link_problem(request, "rate_limited", 429, token=token)
+    # Whether the sign-up still waits for confirmation is looked up in the task.
+    services.request_new_link(payload["s"], payload["n"])
     return redirect("newsletter:signup_sent")
 
 
+@takes_posts
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -267,6 +282,7 @@ def unsubscribe(request, token):
     )
 
 
+@takes_only_posts
 @csrf_exempt
 @require_POST
 def erase(request, token):

@@ -35,7 +35,7 @@ from bcsp_site.core.feeds import feed_links, feed_response
 from bcsp_site.core.i18n import page_number_only
 from bcsp_site.core.metadata import absolute
 from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
-from bcsp_site.core.pagination import Paginator
+from bcsp_site.core.pagination import Paginator, page_of
 from bcsp_site.core.renditions import attach_renditions
 from bcsp_site.core.storage import get_documents_storage
 
@@ -72,6 +72,23 @@ class TagSlugConverter:
 
 
 register_converter(TagSlugConverter, "tagslug")
+
+
+class YearConverter:
+    """A year as the site writes it: no leading zeros, so /publications/02020/ is no second
+    address of /publications/2020/ (a 404: the site never links to it, so no one needs
+    leading there)."""
+
+    regex = r"[1-9][0-9]{0,3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(YearConverter, "year")
 
 logger = logging.getLogger("bcsp.publications")
 
@@ -387,7 +404,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
             paginator.count = cached_count(
                 publications, self.pk, year, sorted((key, obj.pk) for key, obj in filters.items())
             )
-        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj = page_of(paginator, request)
         if empty_is_404 and not active_filters and not page_obj.paginator.count:
             raise Http404("Nothing to list here")
         page_obj.object_list = page_obj.object_list.cards()
@@ -408,7 +425,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
     def all_publications(self, request):
         return self.render_listing(request, self.card_queryset())
 
-    @path("<int:year>/", name="year")
+    @path("<year:year>/", name="year")
     def year_archive(self, request, year):
         if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
             raise Http404("No such year")
@@ -450,6 +467,15 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         if publications is None:
             publications = self.base_queryset()
         return tag, publications.filter(tagged_items__tag=tag)
+
+    def tag_feed_publications(self, tag_slug):
+        """A tag's feed is there when its page is: a 404 while nothing of this language is
+        published with the tag (a tag a translation carried under its English address, with
+        the translation still a draft), as the tag's page is."""
+        tag, publications = self.tag_publications(tag_slug)
+        if not cached_count(publications, self.pk, "tag-feed", tag.pk):
+            raise Http404("Nothing to list here")
+        return tag, publications
 
     # The language switcher (bcsp_site.core.i18n): the same route and filters in another language.
 
@@ -508,12 +534,12 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
 
     @path("tags/<tagslug:tag_slug>/feed/", name="tag_feed")
     def tag_rss_feed(self, request, tag_slug):
-        tag, publications = self.tag_publications(tag_slug)
+        tag, publications = self.tag_feed_publications(tag_slug)
         return self.feed(request, publications, f"{self.title}: {tag.name}", atom=False)
 
     @path("tags/<tagslug:tag_slug>/feed/atom/", name="tag_feed_atom")
     def tag_atom_feed(self, request, tag_slug):
-        tag, publications = self.tag_publications(tag_slug)
+        tag, publications = self.tag_feed_publications(tag_slug)
         return self.feed(request, publications, f"{self.title}: {tag.name}", atom=True)
 
     @path("kinds/<slug:kind_slug>/feed/", name="kind_feed")

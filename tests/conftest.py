@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from wagtail.models import Page, Site
 
 from bcsp_site.caching import generation
@@ -19,6 +21,21 @@ from tests.support.factories import (
 # The session's SeaweedFS S3 server (the `seaweedfs` fixture), started by the first test
 # that asks for it.
 pytest_plugins = ["tests.support.seaweedfs"]
+
+# Property-based tests ask the same questions on every run and machine (a fixed seed, no
+# example database), a bounded number of them, and share one set of content between their
+# examples (a function-scoped fixture, which Hypothesis warns about); no deadline, as the
+# machine may be busy.
+hypothesis_settings.register_profile(
+    "bcsp",
+    derandomize=True,
+    database=None,
+    max_examples=200,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "bcsp"))
 
 
 def pytest_configure(config):

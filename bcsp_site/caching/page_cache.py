@@ -4,10 +4,20 @@ What is kept: the 200 answers to GET requests of views that say they may be shar
 (Wagtail pages and their routes such as year and tag archives and feeds, the sitemap,
 robots.txt, the comment lists and the e-bulletin sign-up page, through ``mark_cacheable``
 or ``@cacheable``), for visitors who carry neither a session nor a message cookie, when the
-query string is empty or only a page number (``?page=2``). The same answers are sent with
-``Cache-Control: public, max-age=…, s-maxage=…`` so a CDN in front may keep them too, and
-without ``Vary: Cookie``; everything else is sent ``private, no-cache`` unless its view set
-its own Cache-Control.
+query string is empty or only a page number (``?page=2``) of a view that paginates; on any
+other page ``?page=`` is redirected away (``bcsp_site.core.pagination``).
+
+The key is made only of what a client cannot forge: the address of the Site that answers
+(as configured, whatever spelling of its host the request used), the path (with the
+configured script prefix: ``core.security.addressed_as_asked`` has put right a path a server
+split at a request header), which names the language, and the page number. Nothing
+a page shows depends on the request's Host, scheme or headers (absolute addresses are built
+on the Site's), so one copy serves them all. ``/sitemap.xml`` and ``/robots.txt``, the same
+in every language, are sent without ``Content-Language`` or ``Vary: Accept-Language``.
+
+The same answers are sent with ``Cache-Control: public, max-age=…, s-maxage=…`` so a CDN in
+front may keep them too, and without ``Vary: Cookie``; everything else is sent
+``private, no-cache`` unless its view set its own Cache-Control.
 
 Never kept or shared: responses to signed-in editors (or anyone with a session), previews,
 anything but GET (a HEAD is answered from the cache but never stored), responses that set a
@@ -51,7 +61,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.http.request import split_domain_port
 from django.utils.cache import cc_delim_re, patch_cache_control
 from wagtail.models import Site
@@ -65,7 +75,7 @@ HEADER = "X-Cache"
 SKIPPED_PREFIXES = ("/admin/", "/documents/", "/static/", "/media/")
 # Paths outside the language prefixes whose content is the same in every language, so the
 # Vary: Accept-Language that LocaleMiddleware gives them can go.
-LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt"})
+LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt", "/.well-known/security.txt"})
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 # A CDN cannot be told about every ?page=N of a listing, so those copies live briefly there.
 CDN_SECONDS_WITH_QUERY = 300
@@ -155,10 +165,12 @@ def cache_key(request):
             return None
         query = f"page={numbers[0]}"
     try:
-        host = request.get_host()
+        root_url = site_root_url(request)
     except DisallowedHost:
         return None  # CommonMiddleware answers with the 400 page
-    address = f"{request.scheme}://{host}{path}?{query}"
+    if root_url is None:
+        return None
+    address = f"{root_url}{path}?{query}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return ENTRY_KEY.format(digest=digest)
 
@@ -177,7 +189,7 @@ def _shareable_vary(request, response):
     if not response.has_header("Vary"):
         return True
     dropped = {"cookie"}
-    if request.path in LANGUAGE_NEUTRAL_PATHS:
+    if request.path_info in LANGUAGE_NEUTRAL_PATHS:
         dropped.add("accept-language")
     kept = [
         field
@@ -231,6 +243,23 @@ def _replay(entry):
     return response
 
 
+def _page_number_unread(request, response):
+    """True for ?page= given to a shared page that has no pages (a publication, the home
+    page, a feed): the same page again, which would be kept again under another address."""
+    return (
+        "page" in request.GET
+        and response.status_code == 200
+        and getattr(request, "page_cacheable", False)
+        and not getattr(request, "paginated", False)
+    )
+
+
+def _without_page_number(request):
+    query = request.GET.copy()
+    query.pop("page")
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 def _share(request, response):
     cdn_seconds = settings.PAGE_CACHE_CDN_SECONDS
     if request.META.get("QUERY_STRING"):
@@ -271,6 +300,11 @@ class PageCacheMiddleware:
                 return _replay(entry)
 
         response = self.get_response(request)
+        if request.path_info in LANGUAGE_NEUTRAL_PATHS and response.has_header("Content-Language"):
+            # LocaleMiddleware names the language it picked for this visitor.
+            del response["Content-Language"]
+        if _page_number_unread(request, response):
+            response = HttpResponsePermanentRedirect(_without_page_number(request))
 
         if key is not None and may_be_shared(request, response):
             _share(request, response)
@@ -295,6 +329,17 @@ def site_for_request(request):
     """
     hostname = split_domain_port(request.get_host())[0]
     return remembered(f"sites:by-host:{hostname}:{request.get_port()}", lambda: _find_site(request))
+
+
+def site_root_url(request):
+    """The configured address of the Site for this request's host (None: no site answers),
+    kept in the process for the content generation: every hit asks for it."""
+    hostname, port = split_domain_port(request.get_host())[0], request.get_port()
+    return remembered(
+        f"sites:root-url:{hostname}:{port}",
+        lambda: getattr(site_for_request(request), "root_url", None),
+        in_process=True,
+    )
 
 
 def _find_site(request):

@@ -80,7 +80,12 @@ def page_urls(page):
 
 
 def sitemap_urls():
-    return {f"{site.root_url}/sitemap.xml" for site in Site.objects.all()}
+    """Each site's sitemap, and its security.txt (which shows the organisation settings)."""
+    return {
+        f"{site.root_url}{path}"
+        for site in Site.objects.all()
+        for path in ("/sitemap.xml", "/.well-known/security.txt")
+    }
 
 
 def front_urls(locale_ids=None):

@@ -99,4 +99,8 @@ def serve_media_except_documents(request, path):
     served from here, whatever the path says on the way (``images/../documents/…``)."""
     if posixpath.normpath(path).lstrip("/").split("/")[0] == "documents":
         raise Http404("Documents are served by the document view.")
-    return serve_static(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve_static(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        # A name the file system cannot even look up (too long, say) names no upload.
+        raise Http404("No such file.") from error

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from .metadata import absolute
 from .organisation import OrganisationSettings
 
 FEED_LENGTH = 30
@@ -37,8 +38,14 @@ class PublicationFeed(Feed):
     def title(self):
         return self._title
 
+    # Addresses are made absolute on the site's own address (Django's syndication would use
+    # the request's Host, and the feed is kept for every visitor).
+
     def link(self):
-        return self._link
+        return absolute(self.request, self._link)
+
+    def feed_url(self):
+        return absolute(self.request, self.request.path)
 
     def description(self):
         return self._description
@@ -62,10 +69,10 @@ class PublicationFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        return item.get_url(self.request)
+        return absolute(self.request, item.get_url(self.request))
 
     def item_guid(self, item):
-        return self.request.build_absolute_uri(item.get_url(self.request))
+        return absolute(self.request, item.get_url(self.request))
 
     def item_author_name(self, item):
         names = [author.title for author in item.authors]

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from health_check import checks as library_checks
 from health_check.base import HealthCheck
@@ -187,7 +187,7 @@ PROBES = {"/healthz": liveness, "/readyz": readiness}
 
 class HealthProbeMiddleware:
     """Answers the probes first, before host checks, HTTPS redirects and the page cache
-    (see the module's docstring). First in ``MIDDLEWARE``."""
+    (see the module's docstring). First in ``MIDDLEWARE`` after the request guard."""
 
     sync_capable = True
     async_capable = False
@@ -197,8 +197,10 @@ class HealthProbeMiddleware:
 
     def __call__(self, request):
         probe = PROBES.get(request.path_info)
-        if probe is None or request.method not in ("GET", "HEAD"):
+        if probe is None:
             return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         if asyncio.iscoroutinefunction(probe):
             return async_to_sync(probe)(request)
         return probe(request)

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,19 @@ def content_language():
         return settings.LANGUAGE_CODE
 
 
+def validate_security_contact(value):
+    """An email address, or an https:// address (a form or a page on reporting)."""
+    if value.startswith("https://"):
+        URLValidator(schemes=["https"])(value)
+        return
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError(
+            _("Enter an email address or an address starting with https://."), code="invalid"
+        ) from None
+
+
 @register_setting(icon="site")
 class OrganisationSettings(ClusterableModel, BaseSiteSetting):
     """The organisation's details: the footer's "Info BCSP" block, contacts, metadata.
@@ -79,6 +93,29 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
 
     contact_email = models.EmailField(
         blank=True, default="office@bezbednost.org", help_text=_("Public contact address.")
+    )
+    security_contact = models.CharField(
+        _("security contact"),
+        max_length=255,
+        blank=True,
+        validators=[validate_security_contact],
+        help_text=_(
+            "Where to report a vulnerability in the website: an email address, or an "
+            "https:// address of a form or page. Published in /.well-known/security.txt. "
+            "Leave empty to use the public contact address."
+        ),
+    )
+    security_policy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("security policy page"),
+        help_text=_(
+            "Optional: the page that says how vulnerability reports are handled, linked "
+            "from /.well-known/security.txt."
+        ),
     )
     social_links = StreamField(
         SocialProfilesBlock(),
@@ -124,6 +161,10 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("social_links")], heading=_("Contact")
         ),
+        MultiFieldPanel(
+            [FieldPanel("security_contact"), FieldPanel("security_policy_page")],
+            heading=_("Reporting vulnerabilities"),
+        ),
         FieldPanel("logo"),
         FieldPanel("default_social_image"),
     ]
@@ -135,6 +176,14 @@ class OrganisationSettings(ClusterableModel, BaseSiteSetting):
         super().clean()
         if self.default_social_image_id and self.default_social_image.is_svg():
             raise ValidationError({"default_social_image": raster_only_message()})
+
+    @property
+    def security_contact_uri(self):
+        """The security contact as security.txt gives it: an https:// or mailto: URI."""
+        contact = self.security_contact or self.contact_email
+        if not contact or contact.startswith("https://"):
+            return contact
+        return f"mailto:{contact}"
 
     def text_for(self, language=None):
         """The texts in `language` (default: the active one), or the fallback described above."""

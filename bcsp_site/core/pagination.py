@@ -1,13 +1,23 @@
 """Pages of a list, one way everywhere: which page an address asks for, and the page links.
 
 Every paginated page (the publication listing with its year and tag archives, author pages,
-search) picks its page with `Paginator.get_page` below and shows the links of
-`components/pagination.html`, built by `page_links`.
+comment lists) picks its page with `page_of` below (search with `Paginator.get_page`) and
+shows the links of `components/pagination.html`, built by `page_links`.
+
+One address per page: page 1 is the list's own address, so `?page=1` (or `?page=01`, `?page=0`,
+`?page=x`, two page numbers) is redirected there for good. A number past the end shows the
+last page, as Django's `get_page` does: the list grows, so that address is the next page
+soon (an old link to a list that has shrunk still shows something). Only views that call
+`page_of` or `mark_paginated` read `?page=`; on any other page the page cache redirects it
+away (`bcsp_site.caching.page_cache`), so no page is kept twice.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.core import paginator
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 # Pages shown either side of the current one, and at each end, on wide screens.
 ON_EACH_SIDE = 2
@@ -73,3 +83,39 @@ def page_links(page_obj, query, path):
         "next": page_address(path, query, current + 1) if page_obj.has_next() else None,
         "entries": entries,
     }
+
+
+class NotCanonical(Exception):  # noqa: N818 - a redirect, not an error
+    """Raised by a view asked for at another address of what it shows: the request guard
+    (`bcsp_site.core.security.RequestGuardMiddleware`) redirects there for good."""
+
+    def __init__(self, url):
+        super().__init__(url)
+        self.url = url
+
+
+def mark_paginated(request):
+    """Say that this view reads ?page= (see the module's docstring)."""
+    request.paginated = True
+
+
+def _address_of_page(request, number):
+    query = request.GET.copy()
+    query.pop("page", None)
+    if number != 1:
+        query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def page_of(paginator, request):
+    """The page of `paginator` that the request's ?page= asks for, at its one address."""
+    mark_paginated(request)
+    numbers = request.GET.getlist("page")
+    if not numbers:
+        return paginator.get_page(1)
+    if len(numbers) != 1 or not PAGE_NUMBER.fullmatch(numbers[0]):
+        raise NotCanonical(_address_of_page(request, 1))
+    number = int(numbers[0])
+    if number == 1:
+        raise NotCanonical(_address_of_page(request, 1))
+    return paginator.get_page(number)

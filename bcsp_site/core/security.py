@@ -1,7 +1,8 @@
-"""Site-wide protections: the admin address allow-list, the Permissions-Policy header, which
-responses the admin may show in a frame, the cross-site check of public forms, how admin
-sign-ins are throttled and what that logs, and the refusal of malformed requests with the
-site's own 400 page.
+"""Site-wide protections: the address a request is for (no script prefix or proxy header a
+client can forge), the methods each address takes, the admin address allow-list, the
+Permissions-Policy header, which responses the admin may show in a frame, the cross-site
+check of public forms, how admin sign-ins are throttled and what that logs, and the refusal
+of malformed requests with the site's own 400 page.
 """
 
 import ipaddress
@@ -16,12 +17,20 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import DataError
 from django.db.models import Max, Sum
-from django.http import Http404
+from django.http import (
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+)
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from wagtail.models import Page
 
 from .errors import bad_request_response
+from .pagination import NotCanonical
 from .visitors import client_ip
 
 logger = logging.getLogger("bcsp.security")
@@ -47,6 +56,162 @@ def is_cross_site(request):
             return False
         return parts.netloc.lower() != request.get_host().lower()
     return False
+
+
+# Where a request was addressed: what a proxy may say in these headers (other host, port,
+# path prefix, original URL) the site never believes. Its links come from the Site records
+# and FORCE_SCRIPT_NAME alone; the headers are removed so that no library reads them either.
+# X-Forwarded-Proto and X-Forwarded-For stay: SECURE_PROXY_SSL_HEADER and
+# TRUSTED_PROXY_COUNT say when they count.
+ADDRESSING_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_X_FORWARDED_SERVER",
+    "HTTP_X_HOST",
+    "HTTP_X_ORIGINAL_HOST",
+    "HTTP_X_ORIGINAL_URL",
+    "HTTP_X_REWRITE_URL",
+)
+
+
+def addressed_as_asked(application):
+    """The WSGI application, given the path as the client asked for it.
+
+    The script prefix is ``FORCE_SCRIPT_NAME`` (never None, so Django never takes one from
+    the server for its links). A server that split the path at a ``SCRIPT_NAME`` it was
+    sent (gunicorn does so for a ``SCRIPT_NAME`` header from an address it trusts) would
+    have the site answer ``/evil/en/`` with the home page; here the path is put back
+    together, so ``/evil/en/`` is an address the site does not have. This runs before
+    Django builds its request, which forgets the server's ``SCRIPT_NAME``.
+    """
+
+    def guarded(environ, start_response):
+        configured = settings.FORCE_SCRIPT_NAME or ""
+        given = environ.get("SCRIPT_NAME", "")
+        if given != configured:
+            requested = given.rstrip("/") + environ.get("PATH_INFO", "")
+            if configured and (requested == configured or requested.startswith(configured + "/")):
+                requested = requested[len(configured) :]
+            environ["SCRIPT_NAME"] = configured
+            environ["PATH_INFO"] = requested or "/"
+        return application(environ, start_response)
+
+    return guarded
+
+
+class RequestGuardMiddleware:
+    """Nothing a client can forge says where a request was addressed.
+
+    - ``ADDRESSING_HEADERS`` are removed (unless ``USE_X_FORWARDED_HOST`` or
+      ``USE_X_FORWARDED_PORT`` says the proxy sets them); the script prefix is settled
+      before (``addressed_as_asked``, in ``bcsp_site/wsgi.py``).
+    - A view that raises ``NotCanonical`` redirects to the address it names.
+
+    First in ``MIDDLEWARE``: everything after it, the page cache's key included, sees only
+    what a client cannot forge.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        trusted = set()
+        if settings.USE_X_FORWARDED_HOST:
+            trusted.add("HTTP_X_FORWARDED_HOST")
+        if settings.USE_X_FORWARDED_PORT:
+            trusted.add("HTTP_X_FORWARDED_PORT")
+        for header in ADDRESSING_HEADERS:
+            if header not in trusted:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotCanonical):
+            return HttpResponsePermanentRedirect(exception.url)
+        return None
+
+
+# Methods ---------------------------------------------------------------------------------
+
+READ = ("GET", "HEAD")
+READ_AND_POST = ("GET", "HEAD", "POST")
+# Forms of Wagtail's own that post: the passwords of private pages and document collections,
+# and the sign-in of pages open to signed-in visitors.
+POSTING_VIEWS = frozenset(
+    {
+        "wagtail.views.authenticate_with_password",
+        "wagtail.documents.views.serve.authenticate_with_password",
+        "django.contrib.auth.views.LoginView",
+    }
+)
+
+
+def takes_posts(view):
+    """Mark a view that a form posts to; every other view takes only GET and HEAD."""
+    view.allowed_methods = READ_AND_POST
+    return view
+
+
+def takes_only_posts(view):
+    """Mark a view that only a form's POST reaches (GET and HEAD are its own 405)."""
+    view.allowed_methods = ("POST",)
+    return view
+
+
+def allowed_methods(request, match):
+    """The methods the address of `match` (None: no view) answers."""
+    if request.path_info.startswith("/admin/"):
+        return READ_AND_POST  # the admin's own forms and views
+    if match is None:
+        return READ
+    view = match.func
+    if hasattr(view, "allowed_methods"):
+        return view.allowed_methods
+    view = getattr(view, "view_class", view)  # a class-based view's own class
+    if f"{view.__module__}.{view.__name__}" in POSTING_VIEWS:
+        return READ_AND_POST
+    if any(import_string(check)(request, match) for check in settings.PAGE_POST_CHECKS):
+        return READ_AND_POST
+    return READ
+
+
+class AllowedMethodsMiddleware:
+    """Every address answers GET and HEAD alike, POST only where a form posts, and any other
+    method (TRACE, OPTIONS, PUT, PROPFIND, …) with 405 and the ``Allow`` header.
+
+    Wagtail serves a page to any method, and a view without a method decorator answers
+    TRACE like GET; this refuses them before the view. It sits after
+    ``comments.middleware.CommentPostMiddleware`` (which takes comments posted to their page)
+    and before CSRF (so a post to a page without a form is a 405, not a CSRF failure), after
+    LocaleMiddleware (so the address resolves in its language).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in READ_AND_POST:
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+        return HttpResponseNotAllowed(allowed_methods(request, match))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST":
+            return None
+        match = request.resolver_match
+        allowed = allowed_methods(request, match)
+        if "POST" in allowed:
+            return None
+        if match.url_name == "wagtail_serve" and not Page.route_for_request(
+            request, match.args[0] if match.args else match.kwargs.get("path", "")
+        ):
+            raise Http404("No page here")  # as a GET would be told
+        return HttpResponseNotAllowed(allowed)
 
 
 @lru_cache(maxsize=8)
@@ -173,6 +338,9 @@ class LoginThrottle(AxesDatabaseHandler):
 # A path segment that is a number (optionally with an extension, as in /cite/<id>.bib)
 # too long for a 64-bit integer column.
 OVERSIZED_NUMBER = re.compile(r"^\d{19,}(?:\.\w+)?$")
+# An id a database column can hold, and the views that take a list of them as ?id=.
+DATABASE_ID = re.compile(r"^[0-9]{1,18}\Z")
+ID_LIST_VIEWS = {"wagtail_bulk_action"}
 
 
 class RequestSanityMiddleware:
@@ -181,6 +349,7 @@ class RequestSanityMiddleware:
     - A NUL byte in the path, or a query string longer than ``MAX_QUERY_STRING_LENGTH``:
       the 400 page.
     - A number in the path too large for any database id (``/comments/99999…/``): 404.
+    - An ``id`` that is not a number in the list of a bulk action in the admin: the 400 page.
     - A NUL byte in a query parameter (PostgreSQL cannot compare text containing one):
       the 400 page, except for the views in ``FORM_VALIDATED_VIEWS``, whose forms say
       what is wrong next to the field and keep the rest of the query.
@@ -201,6 +370,12 @@ class RequestSanityMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.url_name in ID_LIST_VIEWS:
+            # Wagtail's bulk actions look the ids up as they come (?id=abc is a 500).
+            ids = request.GET.getlist("id")
+            if not all(value == "all" or DATABASE_ID.match(value) for value in ids):
+                return bad_request_response(request)
         view_name = f"{view_func.__module__}.{view_func.__name__}"
         if view_name in getattr(settings, "FORM_VALIDATED_VIEWS", ()):
             return None

@@ -45,6 +45,10 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The path the site is mounted under ("" at the root, e.g. "/site" behind a proxy that serves
+# it there). Never taken from a request: a SCRIPT_NAME the server read from a client's header
+# would prefix every link of pages kept for everyone (bcsp_site.core.security.RequestGuard).
+FORCE_SCRIPT_NAME = env_str("FORCE_SCRIPT_NAME").rstrip("/")
 
 INSTALLED_APPS = [
     "bcsp_site",
@@ -89,7 +93,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: load balancers probe /healthz and /readyz by address over plain HTTP.
+    # Before anything reads the request: the address as asked for, with the configured
+    # script prefix, and none of the proxy headers the site never trusts.
+    "bcsp_site.core.security.RequestGuardMiddleware",
+    # Load balancers probe /healthz and /readyz by address over plain HTTP.
     "bcsp_site.core.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bcsp_site.core.security.PermissionsPolicyMiddleware",
@@ -103,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before CSRF: comments are posted to their page from cached copies without a token.
     "comments.middleware.CommentPostMiddleware",
+    # After comments have taken theirs, before CSRF: 405 for a method the view does not take.
+    "bcsp_site.core.security.AllowedMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which second factor (if any) this session was verified with; then every admin view but
@@ -372,16 +381,31 @@ READYZ_MAX_TASK_AGE_SECONDS = env_int("READYZ_MAX_TASK_AGE_SECONDS", 600)
 # Read by comments, the e-bulletin, admin throttling and ADMIN_ALLOWED_IPS alike.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Guessing the password of a protected page or private collection: tries per address (an
+# IPv6 /64) and restriction in a window of seconds, then 429 until the window ends.
+PAGE_PASSWORD_ATTEMPTS = env_int("PAGE_PASSWORD_ATTEMPTS", 10)
+PAGE_PASSWORD_WINDOW = env_int("PAGE_PASSWORD_WINDOW", 900)
+
 # E-bulletin. Links in emails are built on NEWSLETTER_BASE_URL (default: WAGTAILADMIN_BASE_URL).
 NEWSLETTER_BASE_URL = env_str("NEWSLETTER_BASE_URL")
 NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL")
 NEWSLETTER_CONFIRM_DAYS = env_int("NEWSLETTER_CONFIRM_DAYS", 7)
 NEWSLETTER_MANAGE_DAYS = env_int("NEWSLETTER_MANAGE_DAYS", 7)
 NEWSLETTER_PENDING_DAYS = env_int("NEWSLETTER_PENDING_DAYS", 30)
-NEWSLETTER_SIGNUPS_PER_IP = env_int("NEWSLETTER_SIGNUPS_PER_IP", 10)
-NEWSLETTER_SIGNUPS_PER_ADDRESS = env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
+# Sign-ups, new confirmation links and manage-link requests per NEWSLETTER_RATE_WINDOW
+# seconds: per email address (or sign-up), and per IP, where a whole office can sit behind
+# one address. The names before these (NEWSLETTER_SIGNUPS_PER_ADDRESS, _PER_IP) still count.
+NEWSLETTER_RATE_LIMIT_PER_EMAIL = env_int(
+    "NEWSLETTER_RATE_LIMIT_PER_EMAIL", env_int("NEWSLETTER_SIGNUPS_PER_ADDRESS", 3)
+)
+NEWSLETTER_RATE_LIMIT_PER_IP = env_int(
+    "NEWSLETTER_RATE_LIMIT_PER_IP", env_int("NEWSLETTER_SIGNUPS_PER_IP", 30)
+)
 NEWSLETTER_RATE_WINDOW = env_int("NEWSLETTER_RATE_WINDOW", 3600)
 NEWSLETTER_TRUSTED_PROXY_COUNT = env_int("NEWSLETTER_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
+# Functions (request, resolver match) -> bool that say a Wagtail page takes POSTs at its own
+# address (every other page answers POST with 405): named here, as core knows no app.
+PAGE_POST_CHECKS = ["comments.middleware.takes_comment_posts"]
 # The page type bulletins list: named here so the e-bulletin never imports the app that has it.
 NEWSLETTER_PUBLICATION_MODEL = "publications.PublicationPage"
 

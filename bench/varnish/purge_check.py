@@ -148,6 +148,8 @@ def main():
                 PYTHON,
                 "-m",
                 "gunicorn",
+                "--config",
+                str(ROOT / "bcsp_site" / "gunicorn.conf.py"),
                 "bcsp_site.wsgi",
                 "--workers",
                 "2",

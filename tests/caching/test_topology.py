@@ -265,6 +265,8 @@ def gunicorn(redis_server, tmp_path):
     process = subprocess.Popen(  # noqa: S603
         [
             Path(sys.executable).parent / "gunicorn",
+            "--config",
+            "bcsp_site/gunicorn.conf.py",
             "bcsp_site.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",

@@ -77,8 +77,8 @@ PROPERTY_SETTINGS = hypothesis_settings(
 @pytest.fixture
 def site_content(home_page, publication_index, author_index, settings):
     settings.COMMENTS_RATE_LIMIT = 1_000_000
-    settings.NEWSLETTER_SIGNUPS_PER_IP = 1_000_000
-    settings.NEWSLETTER_SIGNUPS_PER_ADDRESS = 1_000_000
+    settings.NEWSLETTER_RATE_LIMIT_PER_IP = 1_000_000
+    settings.NEWSLETTER_RATE_LIMIT_PER_EMAIL = 1_000_000
     author = AuthorPageFactory(parent=author_index, slug="ana-markovic")
     publication = PublicationPageFactory(
         parent=publication_index,

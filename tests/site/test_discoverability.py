@@ -169,7 +169,7 @@ def test_robots_txt_points_to_sitemap_and_keeps_admin_and_search_out(client, db)
     assert "Disallow: /admin/" in lines
     assert "Disallow: /en/search/" in lines
     assert "Disallow: /sr/search/" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: http://localhost/sitemap.xml" in lines  # the Site's, not the Host
 
 
 def meta_content(html, attribute, name):

@@ -6,12 +6,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from bcsp_site.core.task_queue import uses_database_queue
+
 
 class Command(BaseCommand):
     help = (
         "Delete the personal data the site no longer needs: e-bulletin sign-ups never "
         "confirmed, rejected and spam comments (and the IP hash and browser of older "
-        "comments), and records of failed admin sign-ins. Run it daily (cron or a scheduler)."
+        "comments), records of failed admin sign-ins, and finished background tasks (a "
+        "queued sign-up holds the address and name typed). Run it daily (cron or a "
+        "scheduler)."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +44,15 @@ class Command(BaseCommand):
                 raise CommandError("Ages must be zero or more days.")
         call_command("purge_pending_subscribers", days=subscriber_days, stdout=self.stdout)
         call_command("prune_comments", days=comment_days, stdout=self.stdout)
+        if uses_database_queue():
+            # A finished task is kept a day (a failed one a week) for looking into problems.
+            call_command(
+                "prune_db_task_results",
+                queue_name="*",
+                min_age_days=1,
+                failed_min_age_days=7,
+                stdout=self.stdout,
+            )
 
         login_days = settings.LOGIN_ATTEMPT_DAYS if login_days is None else login_days
         cutoff = timezone.now() - timedelta(days=login_days)
