@@ -267,6 +267,8 @@ def servers(workers):
     for port in (APP_PORT, TLS_PORT):
         if not port_free(port):
             raise SystemExit(f"Port {port} on {HOST} is in use; set LOAD_APP_PORT/LOAD_TLS_PORT.")
+    # A database filled by an older checkout would answer 500 where a new table is missing.
+    manage("migrate", "--noinput", "-v", "0")
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (WORK / "nginx-tmp" / name).mkdir(parents=True, exist_ok=True)
         os.chmod(WORK / "nginx-tmp" / name, 0o777)  # noqa: S103 - nginx workers run as nobody
