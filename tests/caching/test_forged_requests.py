@@ -6,26 +6,17 @@ import datetime
 import http.client
 import io
 import os
-import signal
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.urls import set_script_prefix
 
 from bcsp_site.caching import generation
+from tests.support import servers
 from tests.support.factories import AuthorPageFactory, PublicationPageFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN_CONFIG = ROOT / "bcsp_site" / "gunicorn.conf.py"
-# The ports this suite may bind for servers of its own.
-PORTS = range(18501, 18521)
+from tests.support.servers import needs_postgresql, own_database_url
 
 
 def publish(page):
@@ -193,61 +184,16 @@ def test_the_cache_key_is_the_same_for_every_spelling_of_the_host(publication):
 # A real gunicorn with the project's configuration ------------------------------------------
 
 
-needs_postgresql = pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="a second process shares the test database only on PostgreSQL",
-)
-
-
-def port_in_range():
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18501-18520")
-
-
 @pytest.fixture
 def gunicorn(tmp_path):
     """The site under gunicorn started with the project's configuration file."""
-    port = port_in_range()
-    database = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bcsp_site.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-        f"/{database['NAME']}",
+        "DATABASE_URL": own_database_url(),
     }
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [
-            Path(sys.executable).parent / "gunicorn",
-            "--config",
-            str(GUNICORN_CONFIG),
-            "bcsp_site.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        from tests.caching.test_topology import wait_for_port
-
-        wait_for_port(port, process)
+    with servers.gunicorn(env, tmp_path / "gunicorn.log") as port:
         yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def raw_get(port, path, **headers):

@@ -11,44 +11,23 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from bcsp_site.caching import backends, generation, page_cache
+from tests.support import servers
 from tests.support.factories import PublicationPageFactory
+from tests.support.servers import free_port, needs_postgresql, own_database_url, wait_for_port
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(
     REDIS_SERVER is None, reason="needs redis-server (apt-get install redis-server)"
 )
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port, process=None, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing answered on port {port}")
 
 
 @pytest.fixture
@@ -242,50 +221,18 @@ def test_redis_answering_again_is_given_the_generation_in_the_database(
 # Two processes, one Redis ----------------------------------------------------------------
 
 
-needs_postgresql = pytest.mark.skipif(
-    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
-    reason="a second process shares the test database only on PostgreSQL",
-)
-
-
 @pytest.fixture
 def gunicorn(redis_server, tmp_path):
     """The site under gunicorn, two workers, on the test's database and Redis."""
-    port = free_port()
-    database = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.support.served_settings",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-        f"/{database['NAME']}",
+        "DATABASE_URL": own_database_url(),
         "REDIS_URL": redis_server.url,
         "PAGE_CACHE": "1",
     }
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(  # noqa: S603
-        [
-            Path(sys.executable).parent / "gunicorn",
-            "--config",
-            "bcsp_site/gunicorn.conf.py",
-            "bcsp_site.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, process)
+    with servers.gunicorn(env, tmp_path / "gunicorn.log", workers=2) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def get(url):
