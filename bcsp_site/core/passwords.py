@@ -25,6 +25,7 @@ from wagtail.documents.views import serve as wagtail_documents
 from wagtail.forms import PasswordViewRestrictionForm
 from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 
+from .security import takes_posts
 from .visitors import client_ip, hash_ip, network_of, within_rate_limit
 
 TOO_MANY_ATTEMPTS = _("Too many attempts. Please wait %(minutes)s minutes and try again.")
@@ -52,6 +53,7 @@ def too_many_attempts(response):
     return response
 
 
+@takes_posts
 def limit_page_password(request, page_view_restriction_id, page_id):
     """The page password form's post (``wagtailcore_authenticate_with_password``)."""
     if request.method == "POST":
@@ -68,6 +70,7 @@ def limit_page_password(request, page_view_restriction_id, page_id):
     return wagtail_views.authenticate_with_password(request, page_view_restriction_id, page_id)
 
 
+@takes_posts
 def limit_document_password(request, restriction_id):
     """A private collection's password form post (``wagtaildocs_authenticate_with_password``)."""
     if request.method == "POST":

@@ -137,15 +137,10 @@ class RequestGuardMiddleware:
 
 READ = ("GET", "HEAD")
 READ_AND_POST = ("GET", "HEAD", "POST")
-# Forms of Wagtail's own that post: the passwords of private pages and document collections,
-# and the sign-in of pages open to signed-in visitors.
-POSTING_VIEWS = frozenset(
-    {
-        "wagtail.views.authenticate_with_password",
-        "wagtail.documents.views.serve.authenticate_with_password",
-        "django.contrib.auth.views.LoginView",
-    }
-)
+# Forms of Wagtail's own that post: the sign-in of pages open to signed-in visitors. (The
+# password forms of private pages and collections go through core.passwords, which marks
+# its views with takes_posts.)
+POSTING_VIEWS = frozenset({"django.contrib.auth.views.LoginView"})
 
 
 def takes_posts(view):
