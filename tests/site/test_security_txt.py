@@ -52,7 +52,8 @@ def test_security_txt_says_whom_to_tell_until_when(client, organisation):
     assert [name for name, _value in parsed].count("Expires") == 1
     assert values["Contact"] == f"mailto:{organisation.contact_email}"
     assert values["Preferred-Languages"] == "en, sr"
-    assert values["Canonical"] == "https://testserver/.well-known/security.txt"
+    # The Site's own host name, not the Host the request gave ("testserver").
+    assert values["Canonical"] == f"https://{organisation.site.hostname}/.well-known/security.txt"
     expires = datetime.datetime.fromisoformat(values["Expires"].replace("Z", "+00:00"))
     now = datetime.datetime.now(datetime.UTC)
     assert now < expires <= now + datetime.timedelta(days=365)
