@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.urls import reverse
 from wagtail.documents import get_document_model
 
 from tests.support.factories import (
@@ -175,3 +176,14 @@ def test_trace_on_a_page_that_takes_comments_says_it_takes_posts(site):
     assert response["Allow"] == "GET, HEAD, POST"
     response = Client().generic("TRACE", site["wagtail_serve"])
     assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_the_admin_takes_the_methods_its_views_take(admin_client, method):
+    """The translation editor saves each string with PUT and clears it with DELETE: the
+    admin's views answer for their own methods: here the view's 404 for a translation that
+    does not exist (which LocaleMiddleware offers under /en/), not a 405 before the view."""
+    url = reverse("wagtail_localize:edit_string_translation", args=[999_999, 999_999])
+    response = admin_client.generic(method, url, "value=Naslov")
+    assert response.status_code in {302, 404}
+    assert "Allow" not in response
