@@ -7,7 +7,8 @@ visitor connects from an address of its own in 127.0.0.0/8, which nginx passes o
 X-Forwarded-For, so the site's rate limits see them as the production site would.
 
 1. health: every process is running; /healthz and /readyz on each node and through nginx.
-2. an editor signed in on node A is signed in on node B too.
+2. an editor signed in on node A (password, then an authenticator app set up on the way) is
+   signed in on node B too.
 3. a page published through node A's admin is on node B at once; so is its next revision,
    after node B had it in its page cache.
 4. comments and e-bulletin sign-ups posted to both nodes are each stored exactly once.
@@ -35,6 +36,7 @@ import sys
 import threading
 import time
 import uuid
+from base64 import b32decode
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -44,6 +46,7 @@ from urllib.parse import urljoin, urlsplit
 
 import psycopg
 import requests
+from django_otp.oath import totp
 from requests.adapters import HTTPAdapter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,12 +334,34 @@ def check_health(cluster, results):
 
 
 def sign_in(cluster, node):
+    """Sign in as an editor does under the production settings: the password, then (the
+    first time) setting up an authenticator app with a code from it, and the recovery codes
+    page."""
     editor = cluster.visitor(node)
     fields = form_fields(editor.get("/admin/login/").text, r"login")
     fields.update(username="admin", password=cluster.admin_password)
+    steps = [("/admin/login/", fields)]
     response = editor.post("/admin/login/", data=fields)
-    if response.status_code != 302:
-        raise SystemExit(f"Signing in on node {node} answered {response.status_code}")
+    if response.status_code == 302:
+        response = editor.get("/admin/")  # the second step, where one is asked for
+    if response.status_code == 302 and "/two-step/set-up/" in response.headers["Location"]:
+        page = editor.get(response.headers["Location"]).text
+        secret = re.search(r"data-secret>([A-Z2-7 ]+)<", page).group(1).replace(" ", "")
+        fields = form_fields(page, r"two-step/set-up")
+        fields["code"] = f"{totp(b32decode(secret)):06d}"
+        steps.append(("/admin/two-step/set-up/", fields))
+        response = editor.post("/admin/two-step/set-up/", data=fields)
+        if response.status_code == 302:
+            page = editor.get(response.headers["Location"]).text
+            fields = form_fields(page, r"two-step/recovery-codes")
+            steps.append(("/admin/two-step/recovery-codes/", fields))
+            response = editor.post("/admin/two-step/recovery-codes/", data=fields)
+    if response.status_code not in (200, 302) or "/two-step/" in response.headers.get(
+        "Location", ""
+    ):
+        raise SystemExit(
+            f"Signing in on node {node}: {steps[-1][0]} answered {response.status_code}"
+        )
     return editor
 
 
@@ -409,22 +434,34 @@ def check_publishing(cluster, results, editor, facts, run):
     )
 
 
-def comment_tokens(cluster, facts):
-    """A form token for each commentable page; tokens are accepted 3 s after they are made."""
-    reader = cluster.visitor()
-    tokens = {}
-    for page_id, url in facts["commentable"]:
+class CommentTokens:
+    """Form tokens for the commentable pages, fetched as comments.js fetches one when a reader
+    starts writing. Each takes one comment and is accepted 3 s after it is made, so a supply
+    is fetched ahead; should it run out, a reader fetches one and takes 3 s to write."""
+
+    def __init__(self, cluster, facts, count):
+        self.cluster = cluster
+        self.pages = facts["commentable"]
+        self.lock = threading.Lock()
+        reader = cluster.visitor()
+        self.supply = [self.fetch(reader, *self.pages[n % len(self.pages)]) for n in range(count)]
+
+    @staticmethod
+    def fetch(reader, page_id, url):
         language = url.strip("/").split("/")[0]
-        tokens[page_id] = (
-            url,
-            reader.get(f"/{language}/comments/{page_id}/token/").json()["formToken"],
-        )
-    return tokens
+        return url, reader.get(f"/{language}/comments/{page_id}/token/").json()["formToken"]
+
+    def take(self):
+        with self.lock:
+            if self.supply:
+                return self.supply.pop()
+        token = self.fetch(self.cluster.visitor(), *random.choice(self.pages))
+        time.sleep(3.1)
+        return token
 
 
 def post_comment(visitor, tokens, marker):
-    page_id = random.choice(list(tokens))
-    url, token = tokens[page_id]
+    url, token = tokens.take()
     response = visitor.post(
         url,
         data={
@@ -446,22 +483,29 @@ def post_signup(visitor, marker):
     return response.status_code
 
 
-def stored(cluster, run):
-    """Comments and sign-ups of this run in the database: marker → rows."""
-    with cluster.db() as db:
-        comments = Counter(
-            re.search(r"(c-[\w-]+)\.", text).group(1)
-            for (text,) in db.execute(
-                "SELECT text FROM comments_comment WHERE text LIKE %s", [f"%c-{run}-%"]
+def stored(cluster, run, signups_expected=()):
+    """Comments and sign-ups of this run in the database: marker → rows. Sign-ups are stored
+    by the task worker a moment after the answer: waits (a minute at most) for those
+    expected."""
+    deadline = time.monotonic() + 60
+    while True:
+        with cluster.db() as db:
+            comments = Counter(
+                re.search(r"(c-[\w-]+)\.", text).group(1)
+                for (text,) in db.execute(
+                    "SELECT text FROM comments_comment WHERE text LIKE %s", [f"%c-{run}-%"]
+                )
             )
-        )
-        signups = Counter(
-            email.split("@")[0]
-            for (email,) in db.execute(
-                "SELECT email FROM newsletter_subscriber WHERE email LIKE %s", [f"s-{run}-%"]
+            signups = Counter(
+                email.split("@")[0]
+                for (email,) in db.execute(
+                    "SELECT email FROM newsletter_subscriber WHERE email LIKE %s",
+                    [f"s-{run}-%"],
+                )
             )
-        )
-    return comments, signups
+        if all(signups[marker] for marker in signups_expected) or time.monotonic() > deadline:
+            return comments, signups
+        time.sleep(0.5)
 
 
 def check_writes(cluster, results, tokens, run):
@@ -476,7 +520,7 @@ def check_writes(cluster, results, tokens, run):
         marker = f"s-{run}-w{number}"
         status = post_signup(visitor, marker)
         (acknowledged["signups"].append(marker) if status == 302 else refused.update([status]))
-    comments, signups = stored(cluster, run)
+    comments, signups = stored(cluster, run, acknowledged["signups"])
     for kind, rows in (("comments", comments), ("signups", signups)):
         sent = acknowledged[kind]
         exact = sorted(sent) == sorted(rows.elements())
@@ -699,7 +743,7 @@ def check_failover(cluster, results, tokens, facts, run):
         "comment": [m for _, op, status, m in log if op == "comment" and status == 302],
         "signup": [m for _, op, status, m in log if op == "signup" and status == 302],
     }
-    comments, signups = stored(cluster, run)
+    comments, signups = stored(cluster, run, acknowledged["signup"])
     lost = [m for m in acknowledged["comment"] if not comments[m]]
     lost += [m for m in acknowledged["signup"] if not signups[m]]
     twice = [m for m, n in (comments + signups).items() if n > 1]
@@ -757,7 +801,8 @@ def main():
     results = Results()
     print(f"Cluster test {run}: {cluster.site} → nodes {cluster.nodes['a']}, {cluster.nodes['b']}")
     facts = cluster.facts()
-    tokens = comment_tokens(cluster, facts)
+    # One token a comment: the checks below send a few dozen, the load about 350 in 30 s.
+    tokens = CommentTokens(cluster, facts, count=600)
     check_health(cluster, results)
     editor = sign_in(cluster, "a")
     check_session(cluster, results, editor)
