@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "newsletter",
     "wagtail_localize",
     "wagtail_localize.locales",
+    "wagtail_footnotes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
