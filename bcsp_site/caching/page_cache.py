@@ -47,6 +47,10 @@ the generation they were rendered in. A page a worker has not served yet is one 
 away. While Redis is unreachable the generation is read from the database, and these copies
 still answer.
 
+A page whose content changes with time as well as with the content (the home page's "Most
+read") says how long it may be kept, ``keep_no_longer_than(request, seconds)``: its entry,
+each worker's copy, browsers and a CDN then keep it no longer.
+
 A kept page is sent byte for byte as it was rendered, to everyone: public pages carry no
 per-response value (no CSP nonce, no CSRF token), so a CDN may share them too.
 """
@@ -54,6 +58,7 @@ per-response value (no CSP nonce, no CSRF token), so a CDN may share them too.
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from functools import wraps
 
@@ -100,6 +105,21 @@ def cacheable(view):
     return wrapped
 
 
+def keep_no_longer_than(request, seconds):
+    """Say that the response to this request may be kept for `seconds` at most."""
+    kept = getattr(request, "page_cache_seconds", None)
+    request.page_cache_seconds = seconds if kept is None else min(kept, seconds)
+
+
+def _expired(entry):
+    """An entry is (generation, headers, body, the time it expires or None); one of another
+    shape was kept by an earlier release and is not used."""
+    if len(entry) != 4:
+        return True
+    expires = entry[3]
+    return bool(expires) and expires <= time.time()
+
+
 class LocalCopies:
     """The pages this worker served last, each kept with the generation it belongs to."""
 
@@ -111,7 +131,7 @@ class LocalCopies:
     def get(self, key, generation):
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry[0] != generation:
+            if entry is None or entry[0] != generation or _expired(entry):
                 return None
             self._entries.move_to_end(key)
             return entry
@@ -228,13 +248,19 @@ def _store(key, generation, request, response):
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
     ]
-    entry = (generation, headers, body)
-    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    seconds = settings.PAGE_CACHE_SECONDS
+    limit = getattr(request, "page_cache_seconds", None)
+    expires = None
+    if limit is not None:
+        seconds = min(seconds, limit)
+        expires = time.time() + limit
+    entry = (generation, headers, body, expires)
+    cache.set(key, entry, seconds)
     local_copies.put(key, entry)
 
 
 def _replay(entry):
-    _generation, headers, body = entry
+    _generation, headers, body, _expires = entry
     response = HttpResponse(body)
     for name, value in headers:
         response[name] = value
@@ -262,14 +288,13 @@ def _without_page_number(request):
 
 def _share(request, response):
     cdn_seconds = settings.PAGE_CACHE_CDN_SECONDS
+    browser_seconds = settings.PAGE_CACHE_BROWSER_SECONDS
     if request.META.get("QUERY_STRING"):
         cdn_seconds = min(cdn_seconds, CDN_SECONDS_WITH_QUERY)
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
-        s_maxage=cdn_seconds,
-    )
+    limit = getattr(request, "page_cache_seconds", None)
+    if limit is not None:
+        cdn_seconds, browser_seconds = min(cdn_seconds, limit), min(browser_seconds, limit)
+    patch_cache_control(response, public=True, max_age=browser_seconds, s_maxage=cdn_seconds)
 
 
 class PageCacheMiddleware:
@@ -292,7 +317,7 @@ class PageCacheMiddleware:
             entry = local_copies.get(key, generation)
             if entry is None:
                 entry = cache.get(key)
-                if entry is not None and entry[0] == generation:
+                if entry is not None and entry[0] == generation and not _expired(entry):
                     local_copies.put(key, entry)
                 else:
                     entry = None

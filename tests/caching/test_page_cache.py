@@ -891,3 +891,12 @@ def test_nothing_is_sent_without_a_frontend_cache(
         publish(publication)
     assert purged == []
     assert not [callback for callback in callbacks if "purge" in repr(callback)]
+
+
+def test_a_page_kept_for_a_while_is_dropped_by_each_worker_when_it_ends(monkeypatch):
+    copies = page_cache.LocalCopies()
+    now = time.time()
+    copies.put("home", ("generation", [], b"x", now + 60))
+    assert copies.get("home", "generation") is not None
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    assert copies.get("home", "generation") is None
