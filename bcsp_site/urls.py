@@ -11,12 +11,15 @@ from bcsp_site import views as site_views
 from bcsp_site.core import documents, i18n, passwords
 from publications import citations
 from publications import views as publication_views
+from reading import views as reading_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
-    # Wagtail's document view, with caching headers by who may read the document; its
-    # password form for private collections stays Wagtail's.
-    re_path(r"^documents/(\d+)/(.*)$", documents.serve, name="wagtaildocs_serve"),
+    # Wagtail's document view, with caching headers by who may read the document, counting
+    # downloads (reading); its password form for private collections stays Wagtail's.
+    re_path(r"^documents/(\d+)/(.*)$", reading_views.serve_document, name="wagtaildocs_serve"),
+    # The beacon of static/js/reading.js: one view of a publication (reading figures).
+    path("reading/<int:page_id>/", reading_views.page_view, name="reading_page_view"),
     # The password forms of private collections and protected pages go through a limit on
     # tries per address first (bcsp_site.core.passwords); the check itself stays Wagtail's.
     path(

@@ -6,7 +6,9 @@ never from a public media address. Wagtail refuses documents of a private collec
 live page linking to it keeps private (a password, login or group restriction on the page
 or an ancestor), unless the visitor has passed one of those pages' restrictions. ``serve``
 wraps Wagtail's view to say who may keep the answer: a public document may be cached by
-browsers and a CDN, a private one by nobody.
+browsers, a private one by nobody. No CDN keeps either: every download reaches the site,
+which counts it (the reading app), and costs it only the check (the file itself comes from
+nginx or S3).
 """
 
 import posixpath
@@ -24,7 +26,7 @@ from wagtail.models import BaseViewRestriction, Page, ReferenceIndex
 
 from .storage import documents_storage
 
-# How long browsers and a CDN may keep a public document. Short: a file replaced under the
+# How long browsers may keep a public document. Short: a file replaced under the
 # same name keeps its address, and a document made private is not purged from a CDN.
 PUBLIC_DOCUMENT_SECONDS = 5 * 60
 
@@ -77,15 +79,16 @@ def serve(request, document_id, document_filename):
     """Wagtail's document view, with caching headers by who may read the document.
 
     A public document (its own file, or the redirect to a signed URL of it on S3) may be
-    kept by browsers and a CDN; the redirect no longer than half the URL's lifetime, so it
-    is never followed after the signature expires. Anything else is never stored.
+    kept by the browser (``private``: not by a CDN, so that each download is counted); the
+    redirect no longer than half the URL's lifetime, so it is never followed after the
+    signature expires. Anything else is never stored.
     """
     response = wagtail_serve(request, document_id, document_filename)
     if getattr(request, "document_is_public", False) and response.status_code in (200, 302, 304):
         seconds = PUBLIC_DOCUMENT_SECONDS
         if response.status_code == 302:
             seconds = min(seconds, documents_storage.querystring_expire // 2)
-        patch_cache_control(response, public=True, max_age=seconds)
+        patch_cache_control(response, private=True, max_age=seconds)
     else:
         response["Cache-Control"] = "private, no-store"
     if response.has_header("X-Accel-Redirect"):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "authors",
     "comments",
     "newsletter",
+    "reading",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail_footnotes",
@@ -386,6 +387,15 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # IPv6 /64) and restriction in a window of seconds, then 429 until the window ends.
 PAGE_PASSWORD_ATTEMPTS = env_int("PAGE_PASSWORD_ATTEMPTS", 10)
 PAGE_PASSWORD_WINDOW = env_int("PAGE_PASSWORD_WINDOW", 900)
+
+# Reading figures (the reading app): one count per visitor and page or document in a visit
+# window of seconds; requests per address (an IPv6 /64) in a rate window; how many
+# publications the home page's "Most read" lists, and how often it is worked out again.
+READING_VISIT_SECONDS = env_int("READING_VISIT_SECONDS", 30 * 60)
+READING_RATE_LIMIT = env_int("READING_RATE_LIMIT", 120)
+READING_RATE_WINDOW = env_int("READING_RATE_WINDOW", 600)
+READING_MOST_READ_COUNT = env_int("READING_MOST_READ_COUNT", 5)
+READING_MOST_READ_SECONDS = env_int("READING_MOST_READ_SECONDS", 60 * 60)
 
 # E-bulletin. Links in emails are built on NEWSLETTER_BASE_URL (default: WAGTAILADMIN_BASE_URL).
 NEWSLETTER_BASE_URL = env_str("NEWSLETTER_BASE_URL")

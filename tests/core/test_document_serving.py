@@ -37,12 +37,12 @@ def body(response):
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_a_public_pdf_is_served_to_anyone_and_may_be_cached(client, document):
+def test_a_public_pdf_is_served_to_anyone_and_kept_by_the_browser_only(client, document):
     response = client.get(document.url)
     assert response.status_code == 200
     assert body(response) == REPORT
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, max-age=300"
     assert "Cookie" not in response.get("Vary", "")
 
 
@@ -126,7 +126,7 @@ def test_a_document_also_linked_from_a_public_page_stays_public(
     PublicationPageFactory(parent=publication_index, slug="open", pdf=document)
     response = client.get(document.url)
     assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, max-age=300"
 
 
 def test_a_draft_linking_page_does_not_make_a_document_private(client, document, publication_index):
@@ -166,7 +166,7 @@ def test_behind_nginx_the_file_is_handed_over_after_the_checks(client, document,
     assert response["Content-Length"] == "0"  # the file's own length comes from nginx
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'inline; filename="{document.filename}"'
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == "private, max-age=300"
 
     document.collection = private_collection(CollectionViewRestriction.LOGIN)
     document.save()

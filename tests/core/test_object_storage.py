@@ -172,7 +172,7 @@ def test_uploads_renditions_downloads_replacements_and_deletions_go_to_the_bucke
     assert signed.startswith(f"{s3.server.endpoint_url}/{PRIVATE_BUCKET}/documents/border.pdf?")
     assert "X-Amz-Signature=" in signed
     assert fetch(signed) == (200, report)
-    assert response["Cache-Control"] == "public, max-age=150"  # half the URL's 300 s
+    assert response["Cache-Control"] == "private, max-age=150"  # half the URL's 300 s
 
     # Replacing the image's file deletes the old file and its renditions.
     old_renditions = [key for key in s3.images() if key.startswith("images/cover.")]
