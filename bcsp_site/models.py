@@ -4,6 +4,7 @@ What every page builds on is in bcsp_site.core; the organisation settings (a mod
 app) in bcsp_site.core.organisation.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import prefetch_related_objects
@@ -30,10 +31,12 @@ from publications.models import (
     attach_cover_renditions,
     author_links_prefetch,
 )
+from reading.figures import most_read, most_read_period
 
 from .blocks import SidebarBlock, TeamBlock
 from .caching.generation import remembered
 from .caching.models import ContentGeneration  # noqa: F401 - a model of this app
+from .caching.page_cache import keep_no_longer_than
 from .core.blocks import BodyBlock
 
 # Django registers an app's models when its models module loads them.
@@ -143,6 +146,21 @@ class HomePage(BasePage):
 
     def featured_publications(self):
         return self.featured_and_latest()[0]
+
+    def get_context(self, request, *args, **kwargs):
+        """Adds the period of "Most read": the fragment that shows it is worked out once a
+        period, and the page is kept no longer than the period lasts (page cache, browsers,
+        a CDN), so the list a visitor gets is never older than READING_MOST_READ_SECONDS."""
+        context = super().get_context(request, *args, **kwargs)
+        period, seconds_left = most_read_period()
+        context["most_read_period"] = period
+        keep_no_longer_than(request, seconds_left)
+        return context
+
+    @cached_property
+    def most_read_publications(self):
+        """The most read publications in this language (reading.figures.most_read)."""
+        return most_read(self.locale_id, settings.READING_MOST_READ_COUNT)
 
     @cached_property
     def publication_index(self):

@@ -22,6 +22,7 @@ from bcsp_site.models import HomeFeaturedPublication
 from publications.covers import COVER_RENDITIONS
 from publications.models import PublicationPage
 from publications.pdf import build_simple_pdf
+from reading.counting import record_page_view
 from tests.support.factories import (
     AuthorPageFactory,
     HomePageFactory,
@@ -147,7 +148,7 @@ class Catalogue:
             # first page, none), so the newest of every size show all of them.
             cover = (number + number // 12) % 3
             factory = OpEdPageFactory if number % 4 == 0 else PublicationPageFactory
-            factory(
+            page = factory(
                 parent=self.index,
                 slug=f"publication-{number}",
                 kind=self.kinds[number % 2],
@@ -157,6 +158,9 @@ class Catalogue:
                 authors=[self.authors[0], self.authors[-1 - number % 3]],
                 tag_names=["police", f"topic {number % 9}"],
             )
+            # Read, so that the home page's "Most read" has the whole catalogue to rank.
+            for _ in range(1 + number % 4):
+                record_page_view(page.pk, "en")
 
     @property
     def size(self):
