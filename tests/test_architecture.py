@@ -14,7 +14,7 @@ import bcsp_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PROJECT_PACKAGES = ("bcsp_site", "publications", "authors", "comments", "newsletter")
+PROJECT_PACKAGES = ("bcsp_site", "reading", "publications", "authors", "comments", "newsletter")
 
 
 def strongly_connected(graph, modules):

@@ -248,6 +248,15 @@ PRIVACY = {
                 "you agreed to, until you unsubscribe. Every bulletin has a link to "
                 "unsubscribe and to have your details erased."
             ),
+            heading("Reading figures"),
+            paragraph(
+                "We count how often each publication is read and its PDF downloaded, per day "
+                "and language, as bare numbers. No cookie is set and nothing is stored in your "
+                "browser. To count a visit once, a one-way code made from your IP address and "
+                "browser, mixed with a random value that is thrown away every midnight, is kept "
+                "in memory for 30 minutes; your IP address is never stored. Search engine "
+                "robots are not counted, and no other company sees any of it."
+            ),
             heading("Logs"),
             paragraph(
                 "Email addresses and IP addresses are removed from our logs. The site sets "
@@ -271,6 +280,15 @@ PRIVACY = {
                 "Čuvamo vašu imejl adresu, ime i jezik ako ih navedete i tekst saglasnosti "
                 "koju ste dali, sve dok se ne odjavite. Svaki bilten sadrži link za "
                 "odjavu i brisanje vaših podataka."
+            ),
+            heading("Čitanost"),
+            paragraph(
+                "Brojimo koliko je puta svaka publikacija pročitana i njen PDF preuzet, po "
+                "danu i jeziku, samo kao brojeve. Ne postavljamo kolačiće i ništa ne čuvamo u "
+                "vašem pregledaču. Da bismo posetu izbrojali jednom, jednosmerni kod napravljen "
+                "od vaše IP adrese i pregledača, pomešan sa slučajnom vrednošću koja se briše "
+                "svake ponoći, čuva se u memoriji 30 minuta; vaša IP adresa se nikada ne čuva. "
+                "Roboti pretraživača se ne broje i nijedna druga kompanija ništa od toga ne vidi."
             ),
             heading("Evidencije"),
             paragraph(
