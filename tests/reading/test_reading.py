@@ -393,7 +393,7 @@ def test_the_report_shows_views_and_downloads_by_period_and_language(
     assert numbers(english) == ["3", "1"]
     serbian = next(row for row in rows_of(month) if "Zarobljena" in row)
     assert numbers(serbian) == ["1", "1"]
-    only_serbian = client.get("/admin/reports/reading/?period=30&language=sr").content.decode()
+    only_serbian = client.get("/admin/reports/reading/?period=30&locale=sr").content.decode()
     assert "Zarobljena" in only_serbian and "Captured State" not in only_serbian
 
 
@@ -420,7 +420,7 @@ def test_only_editors_given_the_permission_see_the_report(client, editor_without
 
 def test_bad_report_filters_fall_back_with_a_message(client, analyst):
     client.force_login(analyst)
-    response = client.get("/admin/reports/reading/?period=9999&language=xx")
+    response = client.get("/admin/reports/reading/?period=9999&locale=xx")
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
 
