@@ -528,3 +528,10 @@ def test_the_home_page_is_kept_no_longer_than_until_the_next_period(client, rank
     # Other pages keep their usual lifetime.
     other = client.get("/en/publications/r1/")
     assert f"s-maxage={settings.PAGE_CACHE_CDN_SECONDS}" in other["Cache-Control"]
+
+
+def test_the_permission_is_offered_when_editing_a_group(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "r@example.org", "pw-12345678")
+    client.force_login(admin)
+    html = client.get("/admin/groups/new/").content.decode()
+    assert "Can see reading figures" in html
