@@ -24,6 +24,13 @@ PostgreSQL and SQLite have it): it takes only the lock of the one row it changes
 beacons for different pages never wait for each other, and two for the same page are
 added, never lost. Django's ``bulk_create(update_conflicts=True)`` cannot add to the stored
 value (it sets the new row's), hence the SQL of our own.
+
+Measured against buffering counts in Redis and flushing them from a task (PostgreSQL and
+Redis on one busy 2-core machine, 1,000 counts each): the upsert takes 1.5–4 ms with 4–8
+beacons at once (564/s over 4 pages, 250/s all on one page, none lost), 12 ms alone (the
+commit's flush); a Redis increment 1.2 ms. Readers send a few beacons a second at most, so
+the upsert's durability and simplicity win: buffering would need a periodic flush (the
+project schedules nothing but cron jobs) and could lose counts with Redis.
 """
 
 import datetime
