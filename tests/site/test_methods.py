@@ -80,6 +80,7 @@ def site(home_page, publication_index, author_index):
         "list": f"/en/comments/{publication.pk}/",
         "post": f"/en/comments/{publication.pk}/post/",
         "form_token": f"/en/comments/{publication.pk}/token/",
+        "reading_page_view": f"/reading/{publication.pk}/",
         "wagtailcore_authenticate_with_password": "/en/_util/authenticate_with_password/1/1/",
         "wagtailcore_login": "/en/_util/login/",
         # Wagtail's pages and their routes

@@ -162,6 +162,7 @@ def demo_site_paths():
             f"/en/comments/{publication.pk}/",
             f"/en/comments/{publication.pk}/post/",
             f"/en/comments/{publication.pk}/token/",
+            f"/reading/{publication.pk}/",
             "/",
             "/sitemap.xml",
             "/robots.txt",
