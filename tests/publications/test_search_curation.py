@@ -121,7 +121,9 @@ def test_a_pick_comes_first_marked_with_its_description_and_is_not_repeated(clie
     assert titles(response) == ["Police reform in Serbia"]
     assert response.context["total"] == 2
     html = response.content.decode()
-    assert html.index("Editor’s pick") < html.index("Police budget") < html.index("reform in Serbia")
+    assert (
+        html.index("Editor’s pick") < html.index("Police budget") < html.index("reform in Serbia")
+    )
     assert html.count('href="/en/publications/police-budget/"') == 1
 
 
@@ -169,18 +171,21 @@ def test_a_pick_in_a_private_section_is_hidden(client, police, publication_index
 
 
 def test_a_pick_shows_the_translation_in_the_visitors_language(client, police, serbian_index):
-    promote("police", police["integrity"], description="")
-    promote("policija", police["integrity"])
+    promote("policija", police["integrity"], description="Corruption risks.")
     # Not translated yet: nothing on the Serbian search.
     assert picks(client.get("/sr/search/", {"q": "policija"})) == []
     translation = translate(police["integrity"], serbian_index, "Planovi integriteta", "planovi")
+    translation.search_description = "Rizici korupcije."
     translation.save_revision()  # a draft is not shown
     assert picks(client.get("/sr/search/", {"q": "policija"})) == []
     publish(translation)
     response = client.get("/sr/search/", {"q": "policija"})
-    assert picks(response) == [("Planovi integriteta", "")]
+    # The translation's own description, not the editor's English one.
+    assert picks(response) == [("Planovi integriteta", "Rizici korupcije.")]
     assert 'href="/sr/publications/planovi/"' in response.content.decode()
-    assert picks(client.get(SEARCH_URL, {"q": "policija"})) == [("Integrity plans", "")]
+    assert picks(client.get(SEARCH_URL, {"q": "policija"})) == [
+        ("Integrity plans", "Corruption risks.")
+    ]
 
 
 def test_picks_give_way_to_filters_and_head_only_the_first_page(
