@@ -79,13 +79,11 @@ def is_refinement(request, text):
     a filter, an order or a language chosen on the results of the same words?"""
     if "page" in request.GET:
         return True
-    referer = urlsplit(request.headers.get("Referer", ""))
-    if referer.netloc != request.get_host():
-        return False
     try:
-        if resolve(referer.path).url_name != "search":
+        referer = urlsplit(request.headers.get("Referer", ""))
+        if referer.netloc != request.get_host() or resolve(referer.path).url_name != "search":
             return False
-    except Resolver404:
+    except (ValueError, Resolver404):  # not an address, or not one of the site's
         return False
     previous = parse_qs(referer.query).get("q", [""])[0]
     return pick_key(previous) == pick_key(text)

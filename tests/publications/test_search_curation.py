@@ -251,6 +251,15 @@ def test_other_pages_and_refinements_of_a_search_are_not_counted_again(client, p
     assert searches("budget") == 1
 
 
+@pytest.mark.parametrize(
+    "referer", ["http://[::1", "http://testserver/nowhere/", "http://elsewhere/en/search/?q=x", ""]
+)
+def test_a_search_from_anywhere_else_is_counted(client, police, referer):
+    response = client.get(SEARCH_URL, {"q": "police"}, headers={"Referer": referer})
+    assert response.status_code == 200
+    assert searches("police") == 1
+
+
 def test_a_search_narrowed_by_filters_to_nothing_did_not_find_nothing(client, police):
     client.get(SEARCH_URL, {"q": "police", "year_from": "2030"})
     assert searches("police") == 1
