@@ -25,6 +25,7 @@ from authors.models import AuthorPage
 from comments.forms import CommentForm
 from newsletter.forms import LanguageForm, SignupForm
 from publications.citations import citation_for
+from publications.curation import EditorsPick
 from publications.kinds import PublicationKind
 from publications.models import PublicationPage
 
@@ -150,6 +151,11 @@ def samples(request):
         "sample_publication": publications[0],
         "sample_authors": publications[0].authors,
         "search_results": [searched],
+        "sample_pick": EditorsPick(
+            title=publications[0].title,
+            url=f"{listing}{publications[0].slug}/",
+            description=publications[0].summary,
+        ),
         "cited_publication": cited,
         "citation": citation_for(request, cited).apa(),
         "sample_tags": [

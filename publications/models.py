@@ -993,3 +993,30 @@ def reindex_published_publication(sender, instance, **kwargs):
     insert_or_update_object_task.enqueue(
         instance._meta.app_label, instance._meta.model_name, str(instance.pk)
     )
+
+
+class NoResultsDailyHits(models.Model):
+    """How many searches for a term found nothing, per day.
+
+    wagtail.contrib.search_promotions counts every search of a term (QueryDailyHits) but not
+    whether it found anything; this counter sits beside it, keyed to the library's Query, so
+    the search-terms report can show what visitors look for and do not find. Not content
+    (bcsp_site.caching.generation.NOT_CONTENT_MODELS): counting a search never starts a new
+    content generation.
+    """
+
+    query = models.ForeignKey(
+        "wagtailsearchpromotions.Query", on_delete=models.CASCADE, related_name="no_results_daily"
+    )
+    date = models.DateField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("searches without results on a day")
+        verbose_name_plural = _("searches without results by day")
+        constraints = [
+            models.UniqueConstraint(fields=["query", "date"], name="unique_no_results_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.query_id} {self.date}: {self.hits}"

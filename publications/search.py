@@ -42,6 +42,8 @@ class SearchCriteria:
     year_from: int | None = None
     year_to: int | None = None
     sort: str = ""
+    # Pages shown above the results as editors' picks, left out of the results themselves.
+    excluded_pages: tuple = ()
 
     @property
     def effective_sort(self):
@@ -74,6 +76,8 @@ class PublicationSearch:
                 self._base = self.model.objects.none()
             else:
                 self._base = self.model.objects.filter(live=True, locale=self.criteria.locale)
+                if self.criteria.excluded_pages:
+                    self._base = self._base.exclude(pk__in=self.criteria.excluded_pages)
                 # Not .public(): search backends accept plain field filters only, so pages in
                 # private sections are left out by path (one query, reused by every query below).
                 if any_view_restrictions():
@@ -151,6 +155,7 @@ class PublicationSearch:
             criteria.year_from,
             criteria.year_to,
             criteria.effective_sort,
+            sorted(criteria.excluded_pages),
         )
         digest = md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
         return f"search:{part}:{digest}"

@@ -10,6 +10,7 @@ from authors.models import AuthorPage
 from bcsp_site.caching.generation import remembered
 from bcsp_site.core.pagination import Paginator
 
+from .curation import editors_picks, is_refinement, record_search, recordable_term
 from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
 from .language_versions import search_in_language
 from .models import PublicationKind
@@ -17,6 +18,7 @@ from .search import SORT_RELEVANCE, PublicationSearch, SearchCriteria
 from .text import MAX_QUERY_LENGTH, highlight, language_of, parse_query
 
 RESULTS_PER_PAGE = 10
+NARROWING_FIELDS = ("kind", "author", "tag", "year_from", "year_to")
 SUMMARY_CHARS = 300
 CONTENT_LANGUAGES = dict(settings.WAGTAIL_CONTENT_LANGUAGES)
 
@@ -197,6 +199,10 @@ def search(request):
 
     data = form.cleaned_data
     terms = parse_query(data["q"], language_of(locale)) if data["q"] else None
+    # Editors' picks answer the words alone: a filter narrows the search to what the
+    # visitor chose, which a pick may not be.
+    narrowed = any(data[name] for name in NARROWING_FIELDS)
+    picks = editors_picks(data["q"], locale, request) if terms and not narrowed else []
     criteria = SearchCriteria(
         terms=terms or None,
         locale=locale,
@@ -206,6 +212,7 @@ def search(request):
         year_from=data["year_from"],
         year_to=data["year_to"],
         sort=data["sort"],
+        excluded_pages=tuple(pick.page_id for pick in picks if pick.page_id),
     )
     links = SearchLinks(data)
     # The language switcher leads to this search with the other language's filters.
@@ -232,6 +239,12 @@ def search(request):
     total, kind_counts, year_counts = search.counts()
     paginator = CountedPaginator(search.results(), RESULTS_PER_PAGE, total)
     page_obj = paginator.get_page(request.GET.get("page"))
+    if terms and request.method == "GET" and not is_refinement(request, data["q"]):
+        term = recordable_term(data["q"])
+        if term:
+            # "Found nothing" means the words alone: a filter that leaves nothing says
+            # nothing about what the resource base lacks.
+            record_search(term, found_nothing=not (total or picks or narrowed))
     for publication in page_obj:
         publication.title_highlighted = highlight(publication.title, terms)
         publication.summary_highlighted = highlight(publication.summary, terms, SUMMARY_CHARS)
@@ -240,7 +253,9 @@ def search(request):
     context.update(
         searched=True,
         results=page_obj,
-        total=paginator.count,
+        # Picks head the first page; they are left out of the results on every page.
+        editors_picks=picks if page_obj.number == 1 else [],
+        total=paginator.count + len(picks),
         kind_facets=kind_facets,
         year_facets=year_facets,
         pagination_query=links.query,
@@ -253,6 +268,6 @@ def search(request):
         relevance_needs_words=data["sort"] == SORT_RELEVANCE and not criteria.terms,
         # One keyword query or one filter is a page worth finding; everything (a duplicate
         # of the publication listing) and combinations are not.
-        noindex=criteria_in_use != 1 or not paginator.count,
+        noindex=criteria_in_use != 1 or not (paginator.count or picks),
     )
     return render(request, "pages/search_results.html", context)

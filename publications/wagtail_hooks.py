@@ -4,7 +4,7 @@ author chooser of the publication editor (see publications.author_chooser)."""
 
 from django.db.models import Count, OuterRef, Subquery
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -15,6 +15,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .author_chooser import choose_author, fold_author_search
+from .search_terms_report import SearchTermsMenuItem, SearchTermsReportView
 from .tags import PublicationTag
 
 AUTOCOMPLETE_LIMIT = 10
@@ -122,3 +123,41 @@ def register_author_chooser():
 
 
 hooks.register("construct_page_chooser_queryset", fold_author_search)
+
+
+# Search curation ---------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_search_terms_report():
+    return [
+        path(
+            "reports/search-terms-report/",
+            SearchTermsReportView.as_view(),
+            name="search_terms_report",
+        ),
+        path(
+            "reports/search-terms-report/results/",
+            SearchTermsReportView.as_view(results_only=True),
+            name="search_terms_report_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_search_terms_menu_item():
+    return SearchTermsMenuItem(
+        _("Search terms"),
+        reverse("search_terms_report"),
+        name="search-terms-report",
+        icon_name="search",
+        order=1300,
+    )
+
+
+@hooks.register("construct_reports_menu")
+def hide_the_librarys_search_terms_report(request, menu_items):
+    """wagtail.contrib.search_promotions' own report (superusers only, no counts of searches
+    that found nothing) gives way to ours."""
+    library_report = reverse("wagtailsearchpromotions:search_terms")
+    menu_items[:] = [item for item in menu_items if item.url != library_report]

@@ -72,7 +72,11 @@ CONTENT_MODELS = {
     ("wagtailcore", "locale"),
     ("wagtailcore", "pageviewrestriction"),
     ("wagtailcore", "collection"),
+    # Editors' picks, shown on the search page (publications.curation).
+    ("wagtailsearchpromotions", "searchpromotion"),
 }
+# Models of content apps that no visitor sees: the count of searches that found nothing.
+NOT_CONTENT_MODELS = {("publications", "noresultsdailyhits")}
 
 
 # Within a request the generation is read once: a page asks for it a dozen times, and with
@@ -238,7 +242,7 @@ def is_content(model):
             issubclass(model, (Page, AbstractImage, AbstractDocument))
             or meta.app_label in CONTENT_APPS
             or (meta.app_label, meta.model_name) in CONTENT_MODELS
-        )
+        ) and (meta.app_label, meta.model_name) not in NOT_CONTENT_MODELS
     return _shown_to_visitors[model]
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",
     "wagtail.contrib.typed_table_block",
@@ -429,6 +430,11 @@ COMMENTS_RATE_WINDOW = env_int("COMMENTS_RATE_WINDOW", 600)
 COMMENTS_IP_SALT = env_str("COMMENTS_IP_SALT")
 COMMENTS_TRUSTED_PROXY_COUNT = env_int("COMMENTS_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT)
 COMMENTS_RETENTION_DAYS = env_int("COMMENTS_RETENTION_DAYS", 90)
+# Search curation (publications.curation): days of searches and no-result searches kept for
+# the search-terms report; purge_personal_data deletes older days. The library's own
+# garbage collection (searchpromotions_garbage_collect) keeps the same number.
+SEARCH_TERMS_RETENTION_DAYS = env_int("SEARCH_TERMS_RETENTION_DAYS", 30)
+WAGTAILSEARCH_HITS_MAX_AGE = SEARCH_TERMS_RETENTION_DAYS
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Belgrade Centre for Security Policy"

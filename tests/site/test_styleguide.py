@@ -28,6 +28,7 @@ SECTIONS = [
     "Cite box",
     "E-bulletin block",
     "Search result",
+    "Editor’s pick",
 ]
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
