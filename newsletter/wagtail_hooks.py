@@ -65,6 +65,13 @@ class SubscriberIndexView(IndexView):
         return context
 
 
+class MailStoppedColumn(Column):
+    """Why mail to the address stopped (a bounce or a spam complaint), or nothing."""
+
+    def get_value(self, instance):
+        return instance.get_suppression_reason_display() if instance.is_suppressed else ""
+
+
 class SubscriberViewSet(SnippetViewSet):
     model = Subscriber
     icon = "user"
@@ -87,9 +94,19 @@ class SubscriberViewSet(SnippetViewSet):
         "consent_at",
         "consent_language",
         "consent_ip_hash",
+        "suppressed_at",
+        "suppression_reason",
     ]
-    list_display = ["email", "name", "language", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "language"]
+    list_display = [
+        "email",
+        "name",
+        "language",
+        "status",
+        MailStoppedColumn("suppression_reason", label=_("Mail stopped")),
+        "created_at",
+        "confirmed_at",
+    ]
+    list_filter = ["status", "suppression_reason", "language"]
     search_fields = ["email", "name"]
     search_backend_name = None
     ordering = ["-created_at"]
@@ -104,6 +121,28 @@ class SubscriberViewSet(SnippetViewSet):
 class ProgressColumn(Column):
     def get_value(self, instance):
         return instance.progress_summary()
+
+
+class ResponsesColumn(Column):
+    def get_value(self, instance):
+        return instance.responses_summary()
+
+
+class StateColumn(Column):
+    """Draft, scheduled for a time (with its cancel button), sending, sent at a time."""
+
+    cell_template_name = "newsletter/admin/bulletin_state_cell.html"
+
+    def get_value(self, instance):
+        return instance.state_label()
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        if request is not None and user_can(request.user, Bulletin, "send"):
+            context["cancel_url"] = reverse("newsletter_bulletins:send", args=[instance.pk])
+            context["csrf_token"] = parent_context.get("csrf_token")
+        return context
 
 
 class BulletinIndexView(IndexView):
@@ -166,8 +205,9 @@ class BulletinViewSet(SnippetViewSet):
     list_display = [
         "subject",
         "language",
-        "status",
+        StateColumn("status", label=_("Status")),
         ProgressColumn("progress", label=_("Progress")),
+        ResponsesColumn("responses", label=_("Bounces, complaints, unsubscribes")),
         "created_at",
     ]
     list_filter = ["status", "language"]
