@@ -1,6 +1,7 @@
 """The e-bulletin in the Wagtail admin: subscribers (with counts and CSV export) and bulletins
 (with preview, test send, background sending and progress), grouped under one menu item."""
 
+from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -141,7 +142,7 @@ class StateColumn(Column):
         request = parent_context.get("request")
         if request is not None and user_can(request.user, Bulletin, "send"):
             context["cancel_url"] = reverse("newsletter_bulletins:send", args=[instance.pk])
-            context["csrf_token"] = parent_context.get("csrf_token")
+            context["csrf_token"] = get_token(request)
         return context
 
 
