@@ -240,6 +240,11 @@ def test_two_workers_running_the_task_send_once(bulletin, queue):  # noqa: F811
     assert Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.SENT).count() == 5
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="threads writing at once need a database server (SQLite locks the table)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_cancel_and_start_agree_on_one_outcome(bulletin, settings):  # noqa: F811
     """Many cancels and starts at once: either it was cancelled and nobody got it, or it
