@@ -221,19 +221,20 @@ def send_bulletin(bulletin_id):
 
 def _deliver(delivery, builder, connection):
     """Claim, send and record one delivery. Returns the (possibly renewed) connection."""
-    claimed = Delivery.objects.filter(
-        pk=delivery.pk,
-        status=Delivery.Status.PENDING,
-        subscriber__status=Subscriber.Status.CONFIRMED,
-        subscriber__suppressed_at__isnull=True,
-    ).update(status=Delivery.Status.SENDING, attempted_at=timezone.now())
+    # The claim filters on the delivery's own row only: a condition on the subscriber would
+    # make Django update "WHERE id IN (SELECT … JOIN …)", which PostgreSQL does not check
+    # again after waiting for another worker's claim, so both would send.
+    claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempted_at=timezone.now()
+    )
     if not claimed:
-        # Either another worker has it, or the subscriber left (or their mail bounced) since
-        # the list was fixed.
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SKIPPED
-        )
+        return connection  # another worker has it
+    subscriber = Subscriber.objects.mailable().filter(pk=delivery.subscriber_id).first()
+    if subscriber is None:
+        # The subscriber left (or their mail bounced) since the list was fixed.
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
         return connection
+    delivery.subscriber = subscriber
     try:
         message = builder.message(delivery.subscriber, delivery=delivery)
         message.connection = connection
