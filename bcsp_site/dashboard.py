@@ -110,12 +110,12 @@ class EBulletinPanel(DashboardPanel):
         if self.can_see_bulletins(user):
             context["bulletins_url"] = reverse("newsletter_bulletins:list")
             context["last_bulletin"] = (
-                Bulletin.objects.exclude(status=Bulletin.Status.DRAFT)
+                Bulletin.objects.exclude(status__in=Bulletin.NOT_STARTED)
                 .order_by("-queued_at", "-pk")
                 .first()
             )
             context["next_bulletin"] = (
-                Bulletin.objects.filter(status=Bulletin.Status.DRAFT)
+                Bulletin.objects.filter(status__in=Bulletin.NOT_STARTED)
                 .order_by("-updated_at", "-pk")
                 .first()
             )

@@ -34,6 +34,8 @@ urlpatterns = [
     path("security.txt", RedirectView.as_view(pattern_name="security_txt", permanent=True)),
     path("language/<str:code>/", i18n.choose_language, name="choose_language"),
     path("favicon.ico", site_views.favicon, name="favicon"),
+    # The mail provider's delivery reports (bounces, complaints) for the e-bulletin.
+    path("anymail/", include("newsletter.webhooks")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):

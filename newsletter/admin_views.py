@@ -1,10 +1,11 @@
 """Admin views beyond the standard listing and editing: sending, previews and export."""
 
 import csv
+import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,8 +17,16 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
+from . import scheduling
+from .forms import ScheduleForm
 from .models import Bulletin, Delivery, Subscriber
 from .tasks import send_bulletin, send_test_bulletin
+
+
+def site_time_zone():
+    """Editors enter and read bulletin times in the site's zone, whatever their own."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
 
 RECENT_FAILURES_SHOWN = 20
 
@@ -65,9 +74,17 @@ class BulletinSendView(WagtailAdminTemplateMixin, TemplateView):
             {"url": "", "label": _("Send")},
         ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, schedule_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         bulletin = self.bulletin
+        if schedule_form is None:
+            # Naive, in the site's time zone: shown as is, whatever the editor's own zone.
+            initial = {}
+            if bulletin.send_at:
+                initial["send_at"] = timezone.localtime(bulletin.send_at, site_time_zone()).replace(
+                    tzinfo=None
+                )
+            schedule_form = ScheduleForm(initial=initial)
         failures = Delivery.objects.none()
         if can_see_subscribers(self.request.user):
             failures = (
@@ -85,6 +102,10 @@ class BulletinSendView(WagtailAdminTemplateMixin, TemplateView):
                 "edit_url": reverse(self.edit_url_name, args=[bulletin.pk]),
                 "preview_url": reverse(self.preview_url_name, args=[bulletin.pk]),
                 "user_email": self.request.user.email,
+                "schedule_form": schedule_form,
+                "scheduling_supported": scheduling.scheduling_supported(),
+                "site_time_zone": settings.TIME_ZONE,
+                "responses": bulletin.responses(),
             }
         )
         return context
@@ -95,6 +116,12 @@ class BulletinSendView(WagtailAdminTemplateMixin, TemplateView):
             self.send_test()
         elif action == "send":
             self.start_sending()
+        elif action == "schedule":
+            return self.schedule()
+        elif action == "cancel":
+            self.cancel()
+            if request.POST.get("return_to") == "listing":
+                return redirect(self.index_url_name)
         elif action == "resume":
             self.resume()
         return redirect(request.path)
@@ -110,25 +137,51 @@ class BulletinSendView(WagtailAdminTemplateMixin, TemplateView):
         messages.success(self.request, _("A test is on its way to %(email)s.") % {"email": email})
 
     def start_sending(self):
-        with transaction.atomic():
-            bulletin = Bulletin.objects.select_for_update().get(pk=self.bulletin.pk)
-            if bulletin.status != Bulletin.Status.DRAFT:
-                messages.warning(self.request, _("This bulletin has already been sent."))
-                return
-            if not bulletin.recipients().exists():
-                messages.error(
-                    self.request, _("No confirmed subscribers read this bulletin's language yet.")
-                )
-                return
-            bulletin.status = Bulletin.Status.SENDING
-            bulletin.queued_at = timezone.now()
-            bulletin.queued_by = self.request.user
-            bulletin.save(update_fields=["status", "queued_at", "queued_by"])
-        send_bulletin.enqueue(bulletin.pk)
+        try:
+            scheduling.send_now(self.bulletin.pk, self.request.user)
+        except scheduling.ScheduleError as error:
+            messages.error(self.request, error.message)
+            return
         messages.success(
             self.request,
             _("Sending has started in the background. This page shows its progress."),
         )
+
+    def schedule(self):
+        """Schedule from the form; a form error answers 400 (409 once sending started)
+        with what was typed kept."""
+        with timezone.override(site_time_zone()):
+            form = ScheduleForm(self.request.POST)
+            valid = form.is_valid()
+        status = 400
+        if valid:
+            try:
+                bulletin = scheduling.schedule(
+                    self.bulletin.pk, form.cleaned_data["send_at"], self.request.user
+                )
+            except scheduling.ScheduleError as error:
+                status = 409 if error.conflict else 400
+                if error.conflict:  # no form is shown once sending has started
+                    messages.error(self.request, error.message)
+                else:
+                    form.add_error(error.field, error.message)
+            else:
+                messages.success(
+                    self.request,
+                    _("%(state)s. Until then you can cancel it or choose another time.")
+                    % {"state": bulletin.state_label()},
+                )
+                return redirect(self.request.path)
+        self.__dict__.pop("bulletin", None)  # read again: the state may have changed
+        return self.render_to_response(self.get_context_data(schedule_form=form), status=status)
+
+    def cancel(self):
+        if scheduling.cancel(self.bulletin.pk):
+            messages.success(self.request, _("The scheduled sending is cancelled."))
+        else:
+            messages.error(
+                self.request, _("Sending has already started; it can no longer be cancelled.")
+            )
 
     def resume(self):
         if self.bulletin.status != Bulletin.Status.SENDING:

@@ -7,6 +7,7 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("E-bulletin")
 
     def ready(self):
-        from . import signals  # imports the models, which are loaded only by now
+        from . import signals, tracking  # import the models, which are loaded only by now
 
         signals.connect()
+        tracking.connect()

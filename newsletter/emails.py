@@ -8,7 +8,7 @@ css-inline before the message leaves. The admin previews show that same inlined 
 import re
 import secrets
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 import css_inline
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -23,8 +23,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
 from wagtail.rich_text import expand_db_html
 
-from .tokens import make_confirmation_token, make_manage_token
+from .tokens import make_bulletin_mark, make_confirmation_token, make_manage_token
 
+TRACKING_TAG = "e-bulletin"
 PREVIEW_UNSUBSCRIBE_TOKEN = "preview"  # noqa: S105 (a placeholder, not a secret)
 
 # Remote stylesheets are never fetched: every email carries its own CSS in its template.
@@ -255,11 +256,17 @@ class BulletinMessageBuilder:
 
     def context(self, subscriber=None, unsubscribe_token=None):
         token = unsubscribe_token or (subscriber.unsubscribe_token if subscriber else None)
-        token = token or PREVIEW_UNSUBSCRIBE_TOKEN
+        unsubscribe_url = public_url(
+            "newsletter:unsubscribe", self.language, token=token or PREVIEW_UNSUBSCRIBE_TOKEN
+        )
+        if token and self.bulletin.pk:
+            # Credits an unsubscribe by this link to this bulletin (tokens.read_bulletin_mark).
+            mark = make_bulletin_mark(token, self.bulletin.pk)
+            unsubscribe_url += "?" + urlencode({"from": mark})
         return {
             **self.shared,
             "name": subscriber.name if subscriber else "",
-            "unsubscribe_url": public_url("newsletter:unsubscribe", self.language, token=token),
+            "unsubscribe_url": unsubscribe_url,
         }
 
     def html(self, context):
@@ -285,7 +292,7 @@ class BulletinMessageBuilder:
     def render(self, context):
         return self.text(context), self.html(context)
 
-    def message(self, subscriber, to=None, subject_prefix=""):
+    def message(self, subscriber, to=None, subject_prefix="", delivery=None):
         context = self.context(subscriber)
         text, html = self.render(context)
         message = EmailMultiAlternatives(
@@ -296,6 +303,11 @@ class BulletinMessageBuilder:
             headers=unsubscribe_headers(context["unsubscribe_url"]),
         )
         message.attach_alternative(html, "text/html")
+        if delivery is not None:
+            # django-anymail sends these to the provider, which returns them with every
+            # tracking event (newsletter.tracking); other backends ignore them.
+            message.metadata = {"bulletin": str(self.bulletin.pk), "delivery": str(delivery.pk)}
+            message.tags = [TRACKING_TAG]
         return message
 
     def test_message(self, to):

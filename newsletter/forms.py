@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateTimeInput
 
 from bcsp_site.core.reader_text import LINK_PATTERN, clean_name
 
@@ -153,3 +154,16 @@ class LanguageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "manage-%s")
         super().__init__(*args, **kwargs)
+
+
+class ScheduleForm(forms.Form):
+    """When the task worker should send a bulletin, in the site's time zone."""
+
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        help_text=_(
+            "Date and time in the site's time zone. The worker sends the bulletin then; "
+            "until it starts you can cancel, choose another time or send it at once."
+        ),
+        widget=AdminDateTimeInput(),
+    )

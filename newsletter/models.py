@@ -1,6 +1,7 @@
 """E-bulletin subscribers (double opt-in), bulletins and the record of every delivery."""
 
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -34,8 +36,9 @@ def new_confirmation_nonce():
 
 class SubscriberQuerySet(models.QuerySet):
     def mailable(self):
-        """Confirmed subscribers whose address was not erased and suppressed since."""
-        return self.filter(status=Subscriber.Status.CONFIRMED).exclude(
+        """Confirmed subscribers whose address was not erased and suppressed since, and
+        whose mail neither bounced for good nor was reported as spam."""
+        return self.filter(status=Subscriber.Status.CONFIRMED, suppressed_at__isnull=True).exclude(
             email_hash__in=SuppressedAddress.objects.values("email_hash")
         )
 
@@ -51,6 +54,11 @@ class Subscriber(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    class Suppression(models.TextChoices):
+        BOUNCED = "bounced", _("Bounced (the address does not receive mail)")
+        COMPLAINED = "complained", _("Reported our email as spam")
+        REJECTED = "rejected", _("Refused by the mail provider")
 
     email = models.EmailField(
         max_length=254,
@@ -108,6 +116,23 @@ class Subscriber(models.Model):
     unsubscribe_token = models.CharField(
         max_length=64, unique=True, default=new_unsubscribe_token, editable=False
     )
+    suppressed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When mail to this address stopped because the mail provider reported a "
+            "permanent bounce or a spam complaint. Cleared only when the subscriber signs up "
+            "again and confirms by the link we email them."
+        ),
+    )
+    suppression_reason = models.CharField(
+        max_length=12,
+        choices=Suppression.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Why mail to this address stopped."),
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -149,6 +174,10 @@ class Subscriber(models.Model):
         instance._loaded_status = instance.__dict__.get("status")
         return instance
 
+    @property
+    def is_suppressed(self):
+        return self.suppressed_at is not None
+
 
 class SuppressedAddress(models.Model):
     """What is left of an erased subscriber: enough to honour the unsubscribe, nothing more."""
@@ -170,8 +199,13 @@ class Bulletin(PreviewableMixin, ClusterableModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Not started: the editor may still change, schedule, cancel or send it.
+    NOT_STARTED = (Status.DRAFT, Status.SCHEDULED, Status.CANCELLED)
 
     subject = models.CharField(
         max_length=200, help_text=_("The email subject line, e.g. 'BCSP e-bulletin — May 2025'.")
@@ -203,6 +237,15 @@ class Bulletin(PreviewableMixin, ClusterableModel):
         editable=False,
     )
     recipients_ready = models.BooleanField(default=False, editable=False)
+    send_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the task worker sends a scheduled bulletin."),
+    )
+    # Names the one queued task allowed to start the scheduled send: scheduling again,
+    # cancelling or sending now replaces it, so a task queued before does nothing.
+    schedule_token = models.CharField(max_length=32, blank=True, editable=False)
 
     panels = [
         FieldPanel("subject"),
@@ -231,7 +274,20 @@ class Bulletin(PreviewableMixin, ClusterableModel):
 
     @property
     def is_draft(self):
-        return self.status == self.Status.DRAFT
+        """Not started yet: a draft, a scheduled or a cancelled bulletin."""
+        return self.status in self.NOT_STARTED
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.SCHEDULED
+
+    def state_label(self):
+        """Its state as the listing and its page show it, times in the site's time zone."""
+        if self.status == self.Status.SCHEDULED and self.send_at:
+            return _("Scheduled for %(when)s") % {"when": format_site_time(self.send_at)}
+        if self.status == self.Status.SENT and self.finished_at:
+            return _("Sent at %(when)s") % {"when": format_site_time(self.finished_at)}
+        return self.get_status_display()
 
     def recipients(self):
         return Subscriber.objects.mailable().filter(language=self.language)
@@ -280,8 +336,27 @@ class Bulletin(PreviewableMixin, ClusterableModel):
             + counts.get(Delivery.Status.SENDING, 0),
         }
 
+    def responses(self):
+        """What came back from this bulletin's emails: bounces, spam complaints and
+        unsubscribes by its own link (one each per delivery, whatever the repeats)."""
+        return self.deliveries.aggregate(**RESPONSE_COUNTS)
+
+    def responses_summary(self):
+        if self.is_draft:
+            return "—"
+        counts = {name: getattr(self, name, None) for name in RESPONSE_COUNTS}
+        if None in counts.values():
+            counts = self.responses()
+        return (
+            _(
+                "%(bounced_count)s bounced, %(complained_count)s complained, "
+                "%(unsubscribed_count)s unsubscribed"
+            )
+            % counts
+        )
+
     def progress_summary(self):
-        if self.status == self.Status.DRAFT:
+        if self.is_draft:
             return "—"
         counts = {
             "sent": getattr(self, "sent_count", None),
@@ -358,6 +433,12 @@ class Delivery(models.Model):
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the mail provider and the reader did with it (newsletter.tracking and the
+    # unsubscribe link), so a bulletin's counts are one join, not a count per event.
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -373,9 +454,74 @@ class Delivery(models.Model):
         return f"{self.bulletin_id}:{self.subscriber_id}:{self.status}"
 
 
+class DeliveryEvent(models.Model):
+    """What the mail provider reported about one email (from anymail's tracking webhook).
+
+    Only the keyed hash of the address is kept: the subscriber row, while it exists, is
+    where the address lives.
+    """
+
+    class Kind(models.TextChoices):
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Spam complaint")
+        REJECTED = "rejected", _("Rejected by the provider")
+        FAILED = "failed", _("Provider could not send")
+        DEFERRED = "deferred", _("Delayed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the provider")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    delivery = models.ForeignKey(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    bulletin = models.ForeignKey(
+        Bulletin, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    provider = models.CharField(max_length=40)
+    provider_event_id = models.CharField(max_length=255, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    reject_reason = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+        constraints = [
+            # Providers send an event again when the first answer was slow: count it once.
+            models.UniqueConstraint(
+                fields=["provider", "provider_event_id"],
+                condition=~Q(provider_event_id=""),
+                name="one_row_per_provider_event",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.provider_message_id}"
+
+
+def format_site_time(value):
+    """A date and time as editors read it: in the site's time zone, whoever is signed in."""
+    return date_format(
+        timezone.localtime(value, zoneinfo.ZoneInfo(settings.TIME_ZONE)), "DATETIME_FORMAT"
+    )
+
+
+RESPONSE_COUNTS = {
+    "bounced_count": Count("pk", filter=Q(bounced_at__isnull=False)),
+    "complained_count": Count("pk", filter=Q(complained_at__isnull=False)),
+    "unsubscribed_count": Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+}
+
+
 def annotate_progress(queryset):
-    """Add sent/failed/pending counts to a bulletin queryset (one query for a listing)."""
+    """Add delivery and response counts to a bulletin queryset (one query for a listing)."""
     return queryset.annotate(
+        bounced_count=Count("deliveries", filter=Q(deliveries__bounced_at__isnull=False)),
+        complained_count=Count("deliveries", filter=Q(deliveries__complained_at__isnull=False)),
+        unsubscribed_count=Count("deliveries", filter=Q(deliveries__unsubscribed_at__isnull=False)),
         sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
         failed_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
         pending_count=Count(

@@ -11,7 +11,7 @@ from bcsp_site.core.visitors import hash_ip
 
 from . import tasks
 from .hashing import hash_email, hash_token
-from .models import Subscriber, SuppressedAddress
+from .models import Delivery, Subscriber, SuppressedAddress
 from .tokens import manage_token_matches
 
 
@@ -58,6 +58,10 @@ def confirm(subscriber_id, nonce, name=""):
         subscriber.confirmed_at = timezone.now()
         subscriber.confirmation_nonce = ""
         subscriber.name = name
+        # The owner of the address just read our email and asked again: a bounce or spam
+        # complaint recorded before no longer speaks for it.
+        subscriber.suppressed_at = None
+        subscriber.suppression_reason = ""
         subscriber.save()
         # A new, explicit opt-in lifts an earlier erasure of the same address.
         SuppressedAddress.objects.filter(email_hash=subscriber.email_hash).delete()
@@ -94,13 +98,21 @@ def change_language(subscriber, language):
     return bool(updated)
 
 
-def unsubscribe(subscriber):
-    """Stop all mail at once; idempotent. The date is kept as the record."""
+def unsubscribe(subscriber, from_bulletin_id=None):
+    """Stop all mail at once; idempotent. The date is kept as the record.
+
+    ``from_bulletin_id``: the bulletin whose link was used (a mark checked by
+    ``tokens.read_bulletin_mark``); the unsubscribe counts for that bulletin, once.
+    """
     with transaction.atomic():
         locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if locked.status != Subscriber.Status.UNSUBSCRIBED:
             locked.status = Subscriber.Status.UNSUBSCRIBED
             locked.save()
+            if from_bulletin_id is not None:
+                Delivery.objects.filter(
+                    bulletin_id=from_bulletin_id, subscriber=locked, unsubscribed_at=None
+                ).update(unsubscribed_at=locked.unsubscribed_at)
     return locked
 
 

@@ -37,7 +37,8 @@ ERROR_MAX_LENGTH = 1000
 def sign_up(*, email, name, language, consent_text, consent_language, consent_ip_hash, consent_at):
     """Store or refresh a pending sign-up and email a confirmation link.
 
-    Confirmed addresses are left exactly as they are and get no email. Unsubscribed
+    Confirmed addresses are left exactly as they are and get no email, unless their mail was
+    stopped by a bounce or a spam complaint: those wait for confirmation again. Unsubscribed
     addresses stay unsubscribed (keeping their date) until the new link is used.
     ``consent_at`` is when the visitor sent the form (ISO 8601), not when this runs.
     """
@@ -62,8 +63,12 @@ def sign_up(*, email, name, language, consent_text, consent_language, consent_ip
         )
         if not created:
             subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-            if subscriber.status == Subscriber.Status.CONFIRMED:
+            if subscriber.status == Subscriber.Status.CONFIRMED and not subscriber.is_suppressed:
                 return "confirmed already"
+            if subscriber.status == Subscriber.Status.CONFIRMED:
+                # Mail stopped after a bounce or a spam complaint: only a new confirmation
+                # by the address's owner lifts that (services.confirm).
+                subscriber.status = Subscriber.Status.PENDING
             subscriber.email = email
             subscriber.name = name
             subscriber.language = language
@@ -128,6 +133,37 @@ def send_test_bulletin(bulletin_id, email):
     return "sent"
 
 
+@task()
+def send_scheduled_bulletin(bulletin_id, schedule_token):
+    """Start a scheduled bulletin at its time (queued with ``run_after=send_at``).
+
+    Only the task queued by the latest scheduling may start it: cancelling, scheduling
+    again or sending now replaces ``schedule_token``, so a task queued before does nothing.
+    Starting is one conditional update (scheduled → sending), so of a cancel and a start,
+    or of two workers running this task, exactly one wins. A run whose worker died after
+    starting goes on sending (``send_bulletin`` never sends anyone a bulletin twice).
+    """
+    now = timezone.now()
+    current = Bulletin.objects.filter(pk=bulletin_id, schedule_token=schedule_token)
+    started = current.filter(status=Bulletin.Status.SCHEDULED, send_at__lte=now).update(
+        status=Bulletin.Status.SENDING, queued_at=now
+    )
+    if not started:
+        bulletin = current.first()
+        if bulletin is None or not schedule_token:
+            return "outdated"
+        if bulletin.status == Bulletin.Status.SCHEDULED:
+            # Run early (a backend that ignored run_after): wait for the time instead.
+            if send_bulletin.get_backend().supports_defer:
+                send_scheduled_bulletin.using(run_after=bulletin.send_at).enqueue(
+                    bulletin_id, schedule_token
+                )
+            return "early"
+        if bulletin.status != Bulletin.Status.SENDING:
+            return "outdated"
+    return send_bulletin.call(bulletin_id)
+
+
 def prepare_deliveries(bulletin):
     """Fix the recipient list once: one pending delivery per confirmed subscriber."""
     with transaction.atomic():
@@ -185,19 +221,22 @@ def send_bulletin(bulletin_id):
 
 def _deliver(delivery, builder, connection):
     """Claim, send and record one delivery. Returns the (possibly renewed) connection."""
-    claimed = Delivery.objects.filter(
-        pk=delivery.pk,
-        status=Delivery.Status.PENDING,
-        subscriber__status=Subscriber.Status.CONFIRMED,
-    ).update(status=Delivery.Status.SENDING, attempted_at=timezone.now())
+    # The claim filters on the delivery's own row only: a condition on the subscriber would
+    # make Django update "WHERE id IN (SELECT … JOIN …)", which PostgreSQL does not check
+    # again after waiting for another worker's claim, so both would send.
+    claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempted_at=timezone.now()
+    )
     if not claimed:
-        # Either another worker has it, or the subscriber left since the list was fixed.
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SKIPPED
-        )
+        return connection  # another worker has it
+    subscriber = Subscriber.objects.mailable().filter(pk=delivery.subscriber_id).first()
+    if subscriber is None:
+        # The subscriber left (or their mail bounced) since the list was fixed.
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
         return connection
+    delivery.subscriber = subscriber
     try:
-        message = builder.message(delivery.subscriber)
+        message = builder.message(delivery.subscriber, delivery=delivery)
         message.connection = connection
         message.send()
     except Exception as error:
@@ -213,9 +252,17 @@ def _deliver(delivery, builder, connection):
             pass
         return get_connection()
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now()
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=_provider_message_id(message),
     )
     return connection
+
+
+def _provider_message_id(message):
+    """The id the mail provider gave the message (django-anymail backends), or ''."""
+    status = getattr(message, "anymail_status", None)
+    return (getattr(status, "message_id", None) or "")[:255] if status else ""
 
 
 def _ids(delivery):

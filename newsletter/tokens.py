@@ -93,3 +93,28 @@ def read_manage_token(token):
 
 def manage_token_matches(payload, subscriber):
     return constant_time_compare(payload["f"], _fingerprint(subscriber))
+
+
+# Which bulletin an unsubscribe came from: the bulletin's id and a keyed fingerprint of it
+# with the subscriber's own (secret) unsubscribe token, added to the link in that bulletin.
+# Nobody can credit an unsubscribe to another bulletin without SECRET_KEY, and the mark is
+# worthless on anyone else's link.
+FROM_BULLETIN_SALT = "newsletter.unsubscribe-from-bulletin"
+
+
+def _bulletin_fingerprint(unsubscribe_token, bulletin_id):
+    value = f"{bulletin_id}:{unsubscribe_token}"
+    return salted_hmac(FROM_BULLETIN_SALT, value, algorithm="sha256").hexdigest()[:20]
+
+
+def make_bulletin_mark(unsubscribe_token, bulletin_id):
+    return f"{bulletin_id}.{_bulletin_fingerprint(unsubscribe_token, bulletin_id)}"
+
+
+def read_bulletin_mark(unsubscribe_token, mark):
+    """The bulletin id a mark made for this unsubscribe token names, or None."""
+    bulletin_id, _, fingerprint = (mark or "")[:60].partition(".")
+    if not bulletin_id.isascii() or not bulletin_id.isdigit() or len(bulletin_id) > 12:
+        return None
+    expected = _bulletin_fingerprint(unsubscribe_token, int(bulletin_id))
+    return int(bulletin_id) if constant_time_compare(fingerprint, expected) else None

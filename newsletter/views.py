@@ -32,6 +32,7 @@ from .tokens import (
     RESEND_MAX_AGE_DAYS,
     TokenExpired,
     TokenInvalid,
+    read_bulletin_mark,
     read_confirmation_token,
     read_manage_token,
 )
@@ -270,15 +271,23 @@ def unsubscribe(request, token):
         if erased:
             return render(request, "pages/newsletter_erased.html")
         return _link_problem(request, "unsubscribe_invalid", 404)
+    # The bulletin whose link this is, when the mark in the link is genuine.
+    from_mark = request.GET.get("from", "")[:60]
+    from_bulletin_id = read_bulletin_mark(token, from_mark) if from_mark else None
     if request.method == "POST":
-        subscriber = services.unsubscribe(subscriber)
+        subscriber = services.unsubscribe(subscriber, from_bulletin_id=from_bulletin_id)
         done = True
     else:
         done = subscriber.status == Subscriber.Status.UNSUBSCRIBED
     return render(
         request,
         "pages/newsletter_unsubscribe.html",
-        {"subscriber": subscriber, "token": token, "done": done},
+        {
+            "subscriber": subscriber,
+            "token": token,
+            "done": done,
+            "from_mark": from_mark if from_bulletin_id is not None else "",
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """The e-bulletin in the Wagtail admin: subscribers (with counts and CSV export) and bulletins
 (with preview, test send, background sending and progress), grouped under one menu item."""
 
+from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,13 @@ class SubscriberIndexView(IndexView):
         return context
 
 
+class MailStoppedColumn(Column):
+    """Why mail to the address stopped (a bounce or a spam complaint), or nothing."""
+
+    def get_value(self, instance):
+        return instance.get_suppression_reason_display() if instance.is_suppressed else ""
+
+
 class SubscriberViewSet(SnippetViewSet):
     model = Subscriber
     icon = "user"
@@ -87,9 +95,19 @@ class SubscriberViewSet(SnippetViewSet):
         "consent_at",
         "consent_language",
         "consent_ip_hash",
+        "suppressed_at",
+        "suppression_reason",
     ]
-    list_display = ["email", "name", "language", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "language"]
+    list_display = [
+        "email",
+        "name",
+        "language",
+        "status",
+        MailStoppedColumn("suppression_reason", label=_("Mail stopped")),
+        "created_at",
+        "confirmed_at",
+    ]
+    list_filter = ["status", "suppression_reason", "language"]
     search_fields = ["email", "name"]
     search_backend_name = None
     ordering = ["-created_at"]
@@ -104,6 +122,28 @@ class SubscriberViewSet(SnippetViewSet):
 class ProgressColumn(Column):
     def get_value(self, instance):
         return instance.progress_summary()
+
+
+class ResponsesColumn(Column):
+    def get_value(self, instance):
+        return instance.responses_summary()
+
+
+class StateColumn(Column):
+    """Draft, scheduled for a time (with its cancel button), sending, sent at a time."""
+
+    cell_template_name = "newsletter/admin/bulletin_state_cell.html"
+
+    def get_value(self, instance):
+        return instance.state_label()
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        if request is not None and user_can(request.user, Bulletin, "send"):
+            context["cancel_url"] = reverse("newsletter_bulletins:send", args=[instance.pk])
+            context["csrf_token"] = get_token(request)
+        return context
 
 
 class BulletinIndexView(IndexView):
@@ -166,8 +206,9 @@ class BulletinViewSet(SnippetViewSet):
     list_display = [
         "subject",
         "language",
-        "status",
+        StateColumn("status", label=_("Status")),
         ProgressColumn("progress", label=_("Progress")),
+        ResponsesColumn("responses", label=_("Bounces, complaints, unsubscribes")),
         "created_at",
     ]
     list_filter = ["status", "language"]

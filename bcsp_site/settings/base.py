@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "csp",
     "axes",
     "django_otp",
@@ -368,6 +369,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BCSP <no-reply@bezbednost.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail provider's API through django-anymail: EMAIL_BACKEND names its backend (e.g.
+# anymail.backends.postmark.EmailBackend) and every ANYMAIL_<NAME> variable becomes
+# ANYMAIL["<NAME>"]: the provider's key (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_MAILGUN_API_KEY…),
+# its webhook signing key where it signs, and ANYMAIL_WEBHOOK_SECRET ("user:password"), the
+# basic auth of the tracking webhooks at /anymail/<provider>/tracking/ (refused without it).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
 
 # Background work: immediate in development, the database queue plus a worker in production.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -19,6 +19,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from newsletter.hashing import hash_email, normalise_email
 from newsletter.models import Bulletin, BulletinItem, Delivery, Subscriber, SuppressedAddress
 from newsletter.tasks import send_bulletin
+from newsletter.tokens import make_bulletin_mark
 from tests.support.factories import OpEdPageFactory, PublicationPageFactory
 
 SIGNUP_URL = "/en/e-bulletin/"
@@ -666,7 +667,9 @@ def test_send_to_500_each_gets_one_personal_email(admin_client, bulletin):
         assert link in message.body
         assert link in message.alternatives[0][0]
         assert message.alternatives[0][1] == "text/html"
-        assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+        assert message.extra_headers["List-Unsubscribe"] == (
+            f"<{link}?from={make_bulletin_mark(tokens[email], bulletin.pk)}>"
+        )
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message.subject == "BCSP e-bulletin — June"
 

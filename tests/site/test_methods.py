@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
+from newsletter import webhooks
 from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
@@ -104,6 +105,8 @@ def site(home_page, publication_index, author_index):
         "standard page": about.url,
         "team page": team.url,
         "a page that is not there": "/en/no-such-page/",
+        # The mail provider's tracking webhooks (django-anymail), one per provider
+        **{pattern.name: f"/anymail/{pattern.pattern}" for pattern in webhooks.urlpatterns},
     }
 
 

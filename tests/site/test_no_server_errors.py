@@ -15,6 +15,7 @@ from wagtail.models import Collection, CollectionViewRestriction, PageViewRestri
 
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.models import StandardPage, TeamPage
+from newsletter import webhooks
 from newsletter.models import Subscriber
 from newsletter.tokens import make_confirmation_token, make_manage_token
 from publications.models import (
@@ -175,6 +176,8 @@ def demo_site_paths():
             "/language/en/",
             "/media/images/missing.png",
             "/media/documents/missing.pdf",
+            # The mail provider's tracking webhooks, one per provider
+            *(f"/anymail/{pattern.pattern}" for pattern in webhooks.urlpatterns),
         ]
     )
     document = PublicationDocument.objects.create(
