@@ -108,18 +108,21 @@ class Progress:
     def __init__(self, total, write, every=PROGRESS_SECONDS):
         self.total, self.write, self.every = total, write, every
         self.started = self.last = time.monotonic()
+        self.last_done = 0
 
     def step(self, done):
         now = time.monotonic()
         if self.write is None or (now - self.last < self.every and done != self.total):
             return
-        self.last = now
         elapsed = now - self.started
         rate = done / elapsed if elapsed else 0.0
+        # The rate since the last line too: it shows whether rows get slower as the site grows.
+        lately = (done - self.last_done) / (now - self.last) if now > self.last else rate
+        self.last, self.last_done = now, done
         left = (self.total - done) / rate if rate else 0.0
         self.write(
             f"{done}/{self.total} rows ({done * 100 // max(self.total, 1)}%), "
-            f"{rate:.1f} rows/s, about {format_duration(left)} left"
+            f"{rate:.1f} rows/s ({lately:.1f} lately), about {format_duration(left)} left"
         )
 
 
