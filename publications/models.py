@@ -630,7 +630,7 @@ class PublicationPage(BasePage):
         FieldPanel("cover_image"),
         FieldPanel("body"),
         # wagtail-footnotes' rows of this page (imported archives bring them).
-        InlinePanel("footnotes", label=_("Footnotes")),
+        InlinePanel("footnotes", heading=_("Footnotes"), label=_("Footnote")),
         FieldPanel("pdf"),
         TagsPanel("tags"),
     ]
