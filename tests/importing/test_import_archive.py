@@ -1,6 +1,7 @@
 """`manage.py import_archive`: the sample manifest in docs/import/sample/ imported into a
 site in two languages, again, edited, dry, and with a row failing half-way."""
 
+import importlib.util
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from wagtail_footnotes.models import Footnote
 from authors.models import AuthorPage
 from publications.archive_import.importer import ArchiveImporter
 from publications.models import ArchiveRecord, OpEdPage, PublicationPage, PublicationTag
+from tests.site.test_query_counts import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +270,30 @@ def test_a_missing_language_tree_rejects_its_rows_and_imports_the_rest(
 
     assert "Created 12, updated 0, unchanged 0, rejected 17" in out
     assert "line 2: rejected: there is no publications index in language 'sr'" in out
+
+
+def load_bench():
+    path = Path(__file__).resolve().parents[2] / "bench" / "archive_import.py"
+    spec = importlib.util.spec_from_file_location("archive_import_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_imported_pages_answer_in_as_many_queries_as_the_archive_grows(
+    two_languages, sample, client, page_cache_off, tmp_path
+):
+    run(sample)
+    paths = [
+        PublicationPage.objects.get(title=EMERGENCY).url,
+        PublicationPage.objects.get(title="Pandemija geopolitike").url,
+        "/en/publications/",
+        "/en/publications/2020/",
+    ]
+    small = [count_queries(client, path, cold) for path in paths for cold in (False, True)]
+
+    out, _err = run(load_bench().write_manifest(tmp_path / "more", 30))
+    assert "Created 30" in out
+    large = [count_queries(client, path, cold) for path in paths for cold in (False, True)]
+
+    assert small == large
