@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
@@ -147,6 +147,10 @@ class PublicationDocument(AbstractDocument):
     )
 
     admin_form_fields = Document.admin_form_fields
+
+    class Meta(AbstractDocument.Meta):
+        # The archive import finds a PDF it already holds by its contents' hash.
+        indexes = [models.Index(fields=["file_hash"], name="document_file_hash")]
 
     search_fields = [*AbstractDocument.search_fields, index.SearchField("extracted_text")]
 
@@ -625,6 +629,8 @@ class PublicationPage(BasePage):
         FieldPanel("summary"),
         FieldPanel("cover_image"),
         FieldPanel("body"),
+        # wagtail-footnotes' rows of this page (imported archives bring them).
+        InlinePanel("footnotes", heading=_("Footnotes"), label=_("Footnote")),
         FieldPanel("pdf"),
         TagsPanel("tags"),
     ]
@@ -1020,3 +1026,40 @@ class NoResultsDailyHits(models.Model):
 
     def __str__(self):
         return f"{self.query_id} {self.date}: {self.hits}"
+
+
+class ArchiveRecord(models.Model):
+    """A publication brought in from the old site by `manage.py import_archive`: the row's
+    old address (the key that finds it again on a re-run), the page made from it and a
+    digest of the row and its files (an unchanged row is left alone)."""
+
+    old_url = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text=_("The publication's address on the old site, as the manifest gave it."),
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The page imported from it."),
+    )
+    translation_group = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text=_("The manifest's name for the publication and its translations."),
+    )
+    digest = models.CharField(
+        max_length=64, help_text=_("SHA-256 of the row and its files as last imported.")
+    )
+    imported_at = models.DateTimeField(
+        auto_now=True, help_text=_("When the row last created or changed the page.")
+    )
+
+    class Meta:
+        verbose_name = _("imported publication")
+        verbose_name_plural = _("imported publications")
+
+    def __str__(self):
+        return self.old_url
