@@ -31,6 +31,12 @@ urlpatterns = [
     path("security.txt", RedirectView.as_view(pattern_name="security_txt", permanent=True)),
     path("language/<str:code>/", i18n.choose_language, name="choose_language"),
     path("favicon.ico", site_views.favicon, name="favicon"),
+    # wagtail-footnotes' editor script (footnotes/js/footnotes.js) fetches its chooser from
+    # this fixed address; the chooser itself is an admin view (bcsp_site.wagtail_hooks).
+    path(
+        "footnotes/footnotes_modal/",
+        RedirectView.as_view(pattern_name="footnote_chooser"),
+    ),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
