@@ -22,9 +22,10 @@ from django.template.loader import render_to_string
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.rich_text import RichText
 from wagtail_footnotes.blocks import RichTextBlockWithFootnotes
+from wagtail_footnotes.widgets import ReadonlyUUIDInput
 
 # What goes between the tags is ignored when rendering (the editor shows it; it is the first
 # six characters of the UUID in brackets).
@@ -143,6 +144,23 @@ def footnotes_panel():
     """The Footnotes panel of a page's editor, in the order editors keep their notes."""
     return InlinePanel(
         "footnotes",
+        # The library's own panels, with words in the site's catalogue.
+        panels=[
+            FieldPanel(
+                "text",
+                heading=_("Text"),
+                help_text=_("The note as readers see it after the text; links are allowed."),
+            ),
+            FieldPanel(
+                "uuid",
+                widget=ReadonlyUUIDInput,
+                heading=_("ID"),
+                help_text=_(
+                    "Set when the note is made. A reference in the text shows its first "
+                    "six characters in brackets."
+                ),
+            ),
+        ],
         heading=_("Footnotes"),
         label=_("Footnote"),
         help_text=_(
