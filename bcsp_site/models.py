@@ -38,6 +38,7 @@ from .caching.generation import remembered
 from .caching.models import ContentGeneration  # noqa: F401 - a model of this app
 from .caching.page_cache import keep_no_longer_than
 from .core.blocks import BodyBlock
+from .core.footnotes import FootnotedPageMixin, footnotes_panel
 
 # Django registers an app's models when its models module loads them.
 from .core.organisation import OrganisationSettings, OrganisationText  # noqa: F401
@@ -222,7 +223,7 @@ class SectionPageMixin:
         return context
 
 
-class StandardPage(SectionPageMixin, BasePage):
+class StandardPage(FootnotedPageMixin, SectionPageMixin, BasePage):
     """A page of text: about us, mission, contact, the privacy notice; may hold subpages."""
 
     template = "pages/standard_page.html"
@@ -245,6 +246,7 @@ class StandardPage(SectionPageMixin, BasePage):
         *BasePage.content_panels,
         FieldPanel("intro"),
         FieldPanel("body"),
+        footnotes_panel(),
         FieldPanel("sidebar"),
     ]
 

@@ -16,10 +16,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
+from wagtail_footnotes.models import Footnote
 
 from authors.models import AuthorPage
 from comments.forms import CommentForm
@@ -29,6 +31,7 @@ from publications.curation import EditorsPick
 from publications.kinds import PublicationKind
 from publications.models import PublicationPage
 
+from .core.footnotes import FootnoteNumbering
 from .core.pagination import Paginator
 
 AUTHORS = [
@@ -124,6 +127,32 @@ def highlighted(text, words):
     return text
 
 
+def sample_footnotes():
+    """A paragraph citing two notes, the first of them twice, and its notes (never saved)."""
+    first, second = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+
+    def tag(note_id):
+        return f'<footnote id="{note_id}">[{note_id[:6]}]</footnote>'
+
+    paragraph = (
+        f"<p>The committee met eleven times in 2019{tag(first)}, and the police carried out "
+        f"fewer than half of the recommendations{tag(second)}. It did not consider the "
+        f"services' reports{tag(first)}.</p>"
+    )
+    numbering = FootnoteNumbering(
+        [paragraph],
+        [
+            Footnote(
+                uuid=first,
+                text="<p>National Assembly, <i>Report on the Work of the Defence and Internal "
+                "Affairs Committee in 2019</i> (Belgrade, 2020), p. 3.</p>",
+            ),
+            Footnote(uuid=second, text="<p>Protector of Citizens, <i>Annual Report 2019</i>.</p>"),
+        ],
+    )
+    return {"text": mark_safe(numbering.render(paragraph)), "notes": numbering.notes}  # noqa: S308
+
+
 def samples(request):
     """The template's context: sample content for every component."""
     root = site_root_path()
@@ -171,6 +200,7 @@ def samples(request):
         "signup_form_with_errors": signup_form_with_errors,
         "comment_form_with_errors": comment_form_with_errors,
         "language_form": LanguageForm(initial={"language": language}, auto_id="styleguide-%s"),
+        "sample_footnotes": sample_footnotes(),
     }
 
 

@@ -40,6 +40,8 @@ from wagtail_localize.operations import TranslationCreator
 from wagtail_localize.tasks import background
 from wagtail_localize.views import submit_translations, update_translations
 
+from .core.footnotes import REFERENCE_MARKER
+
 
 def is_public(instance):
     """Do visitors see this object? A page or a draftable snippet when live; other objects
@@ -65,6 +67,9 @@ def untranslated_fields(translation):
         StringSegment.objects.filter(source=source)
         .annotate_translation(locale)
         .filter(translation__isnull=True)
+        # A footnote tag's "[abcdef]" is no prose (the page shows a number there): it keeps
+        # the source's text, so an empty one is not left to translate.
+        .exclude(string__data__regex=REFERENCE_MARKER)
         .order_by("order")
         .values_list("context__path", flat=True)
     )

@@ -36,6 +36,12 @@ urlpatterns = [
     path("favicon.ico", site_views.favicon, name="favicon"),
     # The mail provider's delivery reports (bounces, complaints) for the e-bulletin.
     path("anymail/", include("newsletter.webhooks")),
+    # wagtail-footnotes' editor script (footnotes/js/footnotes.js) fetches its chooser from
+    # this fixed address; the chooser itself is an admin view (bcsp_site.wagtail_hooks).
+    path(
+        "footnotes/footnotes_modal/",
+        RedirectView.as_view(pattern_name="footnote_chooser"),
+    ),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):

@@ -5,6 +5,7 @@ only from private pages private, and the second sign-in step's pages and links."
 from django.db.models import Count
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, LiveStatusTagColumn, LocaleColumn
@@ -85,6 +86,19 @@ hooks.register("before_serve_document", private_pages_rule)
 @hooks.register("register_admin_urls")
 def register_signin_urls():
     return [path("", include(signin_urls))]
+
+
+@hooks.register("register_admin_urls")
+def register_footnote_chooser():
+    """wagtail-footnotes' chooser (the "Fn" control's dialog), inside the admin: the
+    library's own view answers anyone, at /footnotes/, which the site's urls send here."""
+    return [
+        path(
+            "footnotes/chooser/",
+            TemplateView.as_view(template_name="wagtail_footnotes/admin/footnotes_modal.html"),
+            name="footnote_chooser",
+        )
+    ]
 
 
 @hooks.register("register_account_menu_item")

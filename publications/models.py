@@ -32,6 +32,7 @@ from bcsp_site.caching.generation import remembered
 from bcsp_site.caching.purge import page_urls, routed_urls
 from bcsp_site.core.blocks import BodyBlock
 from bcsp_site.core.feeds import feed_links, feed_response
+from bcsp_site.core.footnotes import FootnotedPageMixin, footnotes_panel
 from bcsp_site.core.i18n import page_number_only
 from bcsp_site.core.metadata import absolute
 from bcsp_site.core.pages import BasePage, PublicPageQuerySet, in_language_of
@@ -557,7 +558,7 @@ class PublicationIndexPage(RoutablePageMixin, BasePage):
         return self.feed(request, publications, f"{self.title}: {kind.name}", atom=True)
 
 
-class PublicationPage(BasePage):
+class PublicationPage(FootnotedPageMixin, BasePage):
     template = "pages/publication_page.html"
     parent_page_types = ["publications.PublicationIndexPage"]
     subpage_types = []
@@ -629,8 +630,7 @@ class PublicationPage(BasePage):
         FieldPanel("summary"),
         FieldPanel("cover_image"),
         FieldPanel("body"),
-        # wagtail-footnotes' rows of this page (imported archives bring them).
-        InlinePanel("footnotes", heading=_("Footnotes"), label=_("Footnote")),
+        footnotes_panel(),
         FieldPanel("pdf"),
         TagsPanel("tags"),
     ]

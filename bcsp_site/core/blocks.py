@@ -9,6 +9,7 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .footnotes import FootnotedRichTextBlock
 from .images import is_svg, raster_only_message
 
 
@@ -124,12 +125,21 @@ class TableWithCaptionBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
-        features=["bold", "italic", "link", "document-link", "ol", "ul", "superscript"],
+    paragraph = FootnotedRichTextBlock(
+        features=[
+            "bold",
+            "italic",
+            "link",
+            "document-link",
+            "ol",
+            "ul",
+            "superscript",
+            "footnotes",
+        ],
         icon="pilcrow",
         template="components/blocks/paragraph_block.html",
         preview_value="<p>The security sector in Serbia has been increasingly captured…</p>",
-        description=_("Running text"),
+        description=_("Running text, with footnotes ('Fn' in its toolbar)"),
     )
     heading = HeadingBlock()
     image = ImageBlock()

@@ -24,6 +24,7 @@ from publications.models import (
     PublicationPage,
 )
 
+from .footnotes import add_footnotes, with_footnotes
 from .pdfs import make_pdf, pdf_lines
 from .serbian import SerbianDemo
 from .site_pages import load_site_pages
@@ -424,9 +425,12 @@ class Seed:
             kind=self.kinds[spec["kind"]],
             publication_date=spec["date"],
             summary=spec["summary"],
-            body=body_paragraphs(spec["title"], spec["tags"], spec.get("text")),
+            body=with_footnotes(
+                spec["slug"], body_paragraphs(spec["title"], spec["tags"], spec.get("text")), "en"
+            ),
             **spec.get("op_ed", {}),
         )
+        add_footnotes(page, spec["slug"])
         if self.with_images and spec["slug"] in WITH_PDF:
             page.pdf = self.make_pdf(spec)
         for order, author_slug in enumerate(spec["authors"]):

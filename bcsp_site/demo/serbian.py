@@ -10,6 +10,7 @@ from wagtail_localize.models import StringTranslation, Translation, TranslationS
 from bcsp_site.models import HomeFeaturedPublication
 from publications.models import PublicationKind, PublicationPage, PublicationTag
 
+from .footnotes import FOOTNOTES, translate_footnotes, with_footnotes
 from .pdfs import make_pdf, pdf_lines
 
 KIND_NAMES = {
@@ -396,7 +397,9 @@ class SerbianDemo:
             setattr(translation, name, value)
         translation.draft_title = translation.title
         translation.kind = kinds.get(original.kind.slug, original.kind)
-        translation.body = body_paragraphs(translation.title, text)
+        translation.body = with_footnotes(slug, body_paragraphs(translation.title, text), "sr")
+        if slug in FOOTNOTES:
+            translate_footnotes(translation, slug)
         if original.pdf_id:  # the Serbian edition of the PDF
             translation.pdf = make_pdf(
                 translation.title,

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
+from wagtail_footnotes.models import Footnote
 
 from authors.models import AuthorPage
 from bcsp_site.demo.bulk import child_path, position_of
@@ -42,6 +43,7 @@ def snapshot():
         ),
         "images": get_image_model().objects.count(),
         "documents": get_document_model().objects.count(),
+        "footnotes": Footnote.objects.count(),
     }
 
 
@@ -142,6 +144,30 @@ def test_demo_has_serbian_translations_linked_to_the_english_pages(client, db):
         response = client.get(path)
         assert response.status_code == 200, path
         assert '<html lang="sr">' in response.content.decode()
+
+
+def test_demo_publications_cite_their_sources_in_footnotes_in_both_languages(client, db):
+    load()
+    for language, heading in (("en", "Notes"), ("sr", "Napomene")):
+        cited = PublicationPage.objects.filter(
+            locale__language_code=language, live=True, footnotes__isnull=False
+        ).distinct()
+        assert cited.count() == 3, language
+        for page in cited:
+            html = client.get(page.url).content.decode()
+            assert f'<h2 id="notes-heading" class="footnotes__heading">{heading}</h2>' in html
+            notes = page.footnotes.all()
+            assert {note.locale_id for note in notes} == {page.locale_id}
+            assert html.count('<li id="note-') == len(notes)
+            assert all(note.text[3:40] in html for note in notes)
+    english = PublicationPage.objects.get(
+        locale__language_code="en", slug="the-security-sector-in-a-captured-state"
+    )
+    serbian = english.get_translation(Locale.objects.get(language_code="sr"))
+    assert sorted(note.translation_key for note in serbian.footnotes.all()) == sorted(
+        note.translation_key for note in english.footnotes.all()
+    )
+    assert "Zaštitnik građana" in client.get(serbian.url).content.decode()
 
 
 def test_demo_home_pages_show_six_latest_publications_beside_the_carousel(client, db):

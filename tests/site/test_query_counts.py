@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, Site
+from wagtail_footnotes.models import Footnote
 
 from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
 from bcsp_site.models import HomeFeaturedPublication
@@ -32,11 +33,15 @@ from tests.support.factories import (
     PublicationPageFactory,
 )
 
+NOTE_ID = "0d5e3c8a-1111-4222-8333-444455556666"
+NOTE_TAG = f'<footnote id="{NOTE_ID}">[0d5e3c]</footnote>'
+
 BUDGET = 5  # queries per page as visitors normally find it (the costly parts are cached)
 # With an empty cache the site, its settings, its root paths, the menu, the year counts, the
 # page's translations and the renditions (the uploaded logos', the byline's avatars and the
-# covers of related work among them) are looked up again: a handful more, once.
-COLD_BUDGET = 24
+# covers of related work among them) are looked up again: a handful more, once; with them a
+# publication's footnotes, one query however many (tests/publications/test_footnotes.py).
+COLD_BUDGET = 25
 
 PAGES = {
     "home": "/en/",
@@ -84,6 +89,10 @@ class Catalogue:
                 pdf=pdf,
                 authors=self.authors[:2],
                 tag_names=["police", "oversight"],
+                body=[
+                    ("paragraph", f"<p>Oversight{NOTE_TAG} and budgets{NOTE_TAG}.</p>"),
+                    ("paragraph", "<p>Findings.</p>"),
+                ],
             ),
             OpEdPageFactory(
                 parent=publication_index,
@@ -96,6 +105,13 @@ class Catalogue:
                 translator_name="Pavle Nedić",
             ),
         ]
+        # Its notes are read in one query, with the text they belong to.
+        Footnote.objects.create(
+            page=self.featured[0],
+            uuid=NOTE_ID,
+            text="<p>Source.</p>",
+            locale_id=self.featured[0].locale_id,
+        )
         for order, page in enumerate(self.featured):
             HomeFeaturedPublication.objects.create(home=home, publication=page, sort_order=order)
         self.add_logos()

@@ -112,6 +112,7 @@ class SitePageAdminTests(WagtailPageTestCase):
                     ]
                 ),
                 "sidebar": streamfield([("text", rich_text("<p>Open 9–17.</p>"))]),
+                "footnotes": inline_formset([]),
                 **fields,
             }
         )

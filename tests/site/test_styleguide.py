@@ -27,6 +27,7 @@ SECTIONS = [
     "Messages",
     "Cite box",
     "E-bulletin block",
+    "Footnotes",
     "Search result",
     "Editor’s pick",
 ]
@@ -97,6 +98,8 @@ def test_the_components_speak_the_pages_language(client, home_page, staff):
     assert section_headings(html) == SECTIONS  # the guide's own words stay English
     assert "Izdvojene publikacije" in html  # the carousel's heading in Serbian
     assert "Citirajte ovu publikaciju" in html
+    assert 'aria-label="Napomena 1">1</a>' in html  # a footnote's reference
+    assert ">Napomene</h2>" in html
 
 
 def test_it_is_never_cached_nor_indexed(client, home_page, staff):

@@ -65,6 +65,9 @@ def page_types(language):
         "year archive": Example(f"{index}{publication.publication_date.year}/"),
         "tag page": Example(f"{index}tags/{tag.slug}/"),
         "publication": Example(publication.url),
+        "publication with footnotes": Example(
+            first(PublicationPage, language, footnotes__isnull=False).url
+        ),
         "op-ed": Example(first(OpEdPage, language).url),
         "author index": Example(first(AuthorIndexPage, language).url),
         "author": Example(first(AuthorPage, language, publication_links__isnull=False).url),
