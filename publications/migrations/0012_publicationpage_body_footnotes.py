@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publications', '0009_documents_storage'),
+        ('publications', '0011_archive_import'),
     ]
 
     operations = [
