@@ -89,6 +89,7 @@ class PublicationAdminTests(WagtailPageTestCase):
                 "author_links": inline_formset(
                     [{"author": self.second_author.pk}, {"author": self.first_author.pk}]
                 ),
+                "footnotes": inline_formset([]),
                 "tags": "police, protests",
                 "comments_open": "on",
                 **fields,
