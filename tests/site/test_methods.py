@@ -58,6 +58,7 @@ def site(home_page, publication_index, author_index):
         "robots_txt": "/robots.txt",
         "security_txt": "/.well-known/security.txt",
         "security.txt, moved": "/security.txt",
+        "footnote chooser, moved": "/footnotes/footnotes_modal/",
         "favicon": "/favicon.ico",
         "choose_language": "/language/en/?next=/en/",
         "wagtaildocs_serve": document.url,

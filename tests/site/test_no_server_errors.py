@@ -170,6 +170,7 @@ def demo_site_paths():
             "/.well-known/security.txt",
             "/security.txt",
             "/favicon.ico",
+            "/footnotes/footnotes_modal/",
             "/healthz",
             "/readyz",
             "/language/sr/",
