@@ -8,6 +8,7 @@ and stay within their budgets.
 
 import datetime
 import itertools
+import re
 
 import pytest
 from django.core.cache import cache
@@ -36,6 +37,7 @@ from tests.support.factories import (
 NOTE_ID = "0d5e3c8a-1111-4222-8333-444455556666"
 NOTE_TAG = f'<footnote id="{NOTE_ID}">[0d5e3c]</footnote>'
 
+SAVEPOINT = re.compile(r"(RELEASE |ROLLBACK TO )?SAVEPOINT ")
 BUDGET = 5  # queries per page as visitors normally find it (the costly parts are cached)
 # With an empty cache the site, its settings, its root paths, the menu, the year counts, the
 # page's translations and the renditions (the uploaded logos', the byline's avatars and the
@@ -198,7 +200,10 @@ def count_queries(client, path, cold):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200
-    return len(queries)
+    # Inside the test's transaction a `transaction.atomic()` of the view (the search counting
+    # its term) is a SAVEPOINT and its RELEASE; in production it is the BEGIN and COMMIT,
+    # which Django does not record as queries. Counted as production runs them.
+    return sum(1 for query in queries if not SAVEPOINT.match(query["sql"]))
 
 
 @pytest.mark.parametrize("page", PAGES)
