@@ -1,9 +1,7 @@
 """The editor schedules a bulletin, cancels it, schedules it again, and after the worker has
 sent it reads what came back: bounces, spam complaints and unsubscribes, walked in Chromium."""
 
-import base64
 import datetime
-import json
 import re
 import zoneinfo
 
@@ -17,9 +15,15 @@ from playwright.sync_api import expect
 from newsletter.hashing import hash_email
 from newsletter.models import Bulletin, Delivery, Subscriber
 from tests.browser.test_admin import sign_in
+from tests.support.postmark import (
+    SECRET,
+    metadata_of,
+    post_event,
+    postmark_bounce,
+    postmark_spam_complaint,
+)
 
 BELGRADE = zoneinfo.ZoneInfo("Europe/Belgrade")
-SECRET = "postmark:a-long-webhook-secret"
 READERS = ["ana@example.org", "bojan@example.org", "vesna@example.org"]
 
 
@@ -47,31 +51,6 @@ def schedule_for(page, moment, button):
     field.fill(moment.strftime("%Y-%m-%d %H:%M"))
     field.press("Escape")  # close the date picker
     page.get_by_role("button", name=button, exact=True).click()
-
-
-def postmark_event(record_type, kind, email, delivery):
-    """Postmark's documented webhook payload, for one of our messages."""
-    return {
-        "RecordType": record_type,
-        "MessageStream": "outbound",
-        "ID": delivery.pk,
-        "Type": kind,
-        "TypeCode": 1 if kind == "HardBounce" else 512,
-        "Name": kind,
-        "Tag": "e-bulletin",
-        "MessageID": f"883953f4-6105-42a2-a16a-{delivery.pk:012d}",
-        "Metadata": {"bulletin": str(delivery.bulletin_id), "delivery": str(delivery.pk)},
-        "ServerID": 23,
-        "Description": "The server was unable to deliver your message.",
-        "Details": "Test details",
-        "Email": email,
-        "From": "sender@example.com",
-        "BouncedAt": "2019-11-05T16:33:54.9070259Z",
-        "DumpAvailable": True,
-        "Inactive": True,
-        "CanActivate": True,
-        "Subject": "Test subject",
-    }
 
 
 def test_editor_schedules_cancels_and_reads_the_counts(page, demo_site, settings):
@@ -124,18 +103,12 @@ def test_editor_schedules_cancels_and_reads_the_counts(page, demo_site, settings
 
     # The provider reports a bounce and a complaint; a reader unsubscribes by one click.
     deliveries = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
-    auth = "Basic " + base64.b64encode(SECRET.encode()).decode()
-    for record_type, kind, email in [
-        ("Bounce", "HardBounce", "ana@example.org"),
-        ("SpamComplaint", "SpamComplaint", "bojan@example.org"),
-    ]:
-        response = Client().post(
-            "/anymail/postmark/tracking/",
-            json.dumps(postmark_event(record_type, kind, email, deliveries[email])),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=auth,
-        )
-        assert response.status_code == 200
+    bounce = postmark_bounce("ana@example.org", metadata_of(deliveries["ana@example.org"]))
+    complaint = postmark_spam_complaint(
+        "bojan@example.org", metadata_of(deliveries["bojan@example.org"])
+    )
+    for payload in (bounce, complaint):
+        assert post_event(payload).status_code == 200
     vesna = next(m for m in mail.outbox if m.to == ["vesna@example.org"])
     one_click = vesna.extra_headers["List-Unsubscribe"][1:-1].removeprefix(base)
     Client().post(
