@@ -98,30 +98,22 @@ class FileStore:
         self.written = []  # (storage, name)
 
     def image(self, source, title):
-        model = get_image_model()
-        existing = model.objects.filter(file_hash=source.sha1).order_by("pk").first()
-        if existing is not None:
-            return existing, False
-        image = model(title=title[:255])
-        image.file = ImageFile(ContentFile(source.data), name=source.name)
-        image.file_size = len(source.data)
-        image.file_hash = source.sha1
-        image.save()
-        self.written.append((image.file.storage, image.file.name))
-        return image, True
+        return self._stored(get_image_model(), source, title, ImageFile(ContentFile(source.data)))
 
     def document(self, source, title):
-        model = get_document_model()
+        return self._stored(get_document_model(), source, title, ContentFile(source.data))
+
+    def _stored(self, model, source, title, file):
+        """The image or document with these bytes, and whether it was stored just now."""
         existing = model.objects.filter(file_hash=source.sha1).order_by("pk").first()
         if existing is not None:
             return existing, False
-        document = model(title=title[:255])
-        document.file = ContentFile(source.data, name=source.name)
-        document.file_size = len(source.data)
-        document.file_hash = source.sha1
-        document.save()
-        self.written.append((document.file.storage, document.file.name))
-        return document, True
+        stored = model(title=title[:255], file_size=len(source.data), file_hash=source.sha1)
+        file.name = source.name
+        stored.file = file
+        stored.save()
+        self.written.append((stored.file.storage, stored.file.name))
+        return stored, True
 
     def discard(self):
         """Delete the files this row stored (its rows are rolled back)."""
