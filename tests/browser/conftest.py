@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from bcsp_site.caching.page_cache import local_copies
 from comments import spam
 from tests.support.database_snapshot import Snapshot
 
@@ -140,7 +141,10 @@ def demo_site(demo_content, live_server, settings):
     pointing at the live server. What a test writes is committed, so the server sees it;
     pytest-django empties the database after each test that uses the live server."""
     demo_content.restore()
-    cache.clear()  # nothing kept from what the test before saw
+    # Nothing kept from what the test before saw: the restored database brings back the
+    # demo's content generation, under which this process's copies of pages would still pass.
+    cache.clear()
+    local_copies.clear()
     ContentType.objects.clear_cache()  # ids cached before the database was emptied
     settings.WAGTAILADMIN_BASE_URL = live_server.url
     return live_server
