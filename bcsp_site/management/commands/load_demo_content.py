@@ -28,6 +28,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes that generate the synthetic publications (PostgreSQL only).",
+        )
+        parser.add_argument(
             "--no-images",
             action="store_true",
             help="Make no PDFs, and so no covers drawn from their first pages (faster).",
@@ -38,7 +44,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             seed = Seed(with_images=not options["no_images"]).load()
         if options["publications"]:
-            bulk.generate(options["publications"], seed, self.stdout.write)
+            bulk.generate(
+                options["publications"], seed, self.stdout.write, workers=options["workers"]
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready ({PublicationPage.objects.count()} publications, "
