@@ -5,6 +5,9 @@
 Creates (if missing) the PostgreSQL database in BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/bcsp_bench), migrates it, loads the demo content with
 10,000 synthetic publications (skipped when they are there) and collects the static files.
+With more than 10,000 (`--publications 100000`) the run measures both sizes, each in a
+database of its own (`bcsp_bench` and `bcsp_bench_100000`), and ends with the two side by
+side; the time it took to generate a database is shown when it was generated in this run.
 Counts each page's SQL queries in this process (Django's test client against the same
 database, after a warm-up request). Then starts gunicorn with production settings and two
 sync workers on 127.0.0.1, once with PAGE_CACHE=0 and once with =1, and drives each
@@ -24,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -55,6 +59,8 @@ UNCACHED_TARGETS = {
 # without a target of its own.
 VARIED_SEARCH = "search, new query each time"
 CACHED_SHARE_TARGET = 0.70
+# The size every run measures; a larger one is measured beside it.
+BASE_SIZE = 10_000
 
 
 def parse_args():
@@ -63,7 +69,13 @@ def parse_args():
     parser.add_argument(
         "--quick", action="store_true", help="3 s per page and a 1 s warm-up: a rough check"
     )
-    parser.add_argument("--publications", type=int, default=10_000)
+    parser.add_argument(
+        "--publications",
+        type=int,
+        default=BASE_SIZE,
+        help=f"synthetic publications; above {BASE_SIZE:,} both sizes are measured",
+    )
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # one size's figures, for the run
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18500")))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -200,7 +212,7 @@ def run_wrk(url, args, duration, script=None):
     output = subprocess.run(
         command, check=True, capture_output=True, text=True, timeout=duration + 60
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)\s*$", output, re.MULTILINE))
     throughput = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if not throughput or "50" not in percentiles or "99" not in percentiles:
         raise SystemExit(f"Could not read wrk's report for {url}:\n{output}")
@@ -304,14 +316,41 @@ def print_table(rows, static, queries, args, cache_name, total, cached_note, loa
         print(f"\n{cached_note}")
 
 
+def database_for(size):
+    """The benchmark database of `size` publications: BENCH_DATABASE_URL for the base
+    size, the same name with the size added for any other."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    return url if size == BASE_SIZE else f"{url}_{size}"
+
+
 def main():
     args = parse_args()
     if not os.path.exists(WRK):
         raise SystemExit("wrk is missing: apt-get install wrk")
-    database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    if args.json or args.publications <= BASE_SIZE:
+        return measure_size(args)
+    # Each size in a process of its own: Django is set up once per process, on one database.
+    reports, status = [], 0
+    for size in (BASE_SIZE, args.publications):
+        out = WORK / f"size-{size}.json"
+        out.unlink(missing_ok=True)
+        command = [sys.executable, __file__, *sys.argv[1:], "--json", str(out)]
+        command[command.index("--publications") + 1] = str(size)
+        status |= subprocess.run(command, check=False).returncode
+        if not out.exists():
+            raise SystemExit(f"The run at {size:,} publications gave no figures.")
+        reports.append(json.loads(out.read_text()))
+    print_comparison(reports)
+    save_report({"sizes": reports}, "bench-sizes")
+    return status
+
+
+def measure_size(args):
+    """Measure every page at one size; print the table and save the figures."""
+    database_url = database_for(args.publications)
     redis_url = os.environ.get("BENCH_REDIS_URL", "")
     env = site_env(args.port, database_url, redis_url, page_cache=False)
-    prepare(env, args.publications)
+    generated_in = prepare(env, args.publications)
     load = os.getloadavg()[0]
 
     from django.templatetags.static import static
@@ -352,11 +391,12 @@ def main():
     static_file = max(statics, key=lambda result: result["requests_per_second"])
     cache_name = "Redis" if redis_url else "local memory per worker"
     print_table(rows, static_file, queries, args, cache_name, total, cached_note, load)
+    if generated_in is not None:
+        print(f"\nThe data were made in this run: {generated_in:.0f} s.")
 
-    results_dir = WORK / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
     report = {
         "publications": total,
+        "generated_in_s": generated_in,
         "duration_s": args.duration,
         "workers": args.workers,
         "wrk": {"threads": args.threads, "connections": args.connections},
@@ -369,11 +409,57 @@ def main():
         ],
         "cached_note": cached_note,
     }
-    out = results_dir / time.strftime("bench-%Y%m%d-%H%M%S.json")
-    out.write_text(json.dumps(report, indent=2))
-    print(f"\nSaved {out}")
+    save_report(report, "bench")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report))
     failed = [label for label, _mode, result in rows if result["non_2xx"]]
     return 1 if failed else 0
+
+
+def save_report(report, name):
+    results_dir = WORK / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out = results_dir / time.strftime(f"{name}-%Y%m%d-%H%M%S.json")
+    out.write_text(json.dumps(report, indent=2))
+    print(f"\nSaved {out}")
+
+
+def print_comparison(reports):
+    """Each page at each size side by side: requests/s, p99 and queries."""
+    sizes = [f"{report['publications']:,}" for report in reports]
+    by_page = {}
+    for number, report in enumerate(reports):
+        for row in report["pages"]:
+            by_page.setdefault((row["page"], row["mode"]), {})[number] = row
+    width = max(len(page) for page, _mode in by_page) + 1
+    columns = "".join(f" | {size + ' req/s':>15} {'p50':>6} {'p99':>7} {'q':>3}" for size in sizes)
+    header = f"{'page':<{width}} {'mode':<8}{columns}"
+    print(f"\nThe same pages at {' and '.join(sizes)} publications (p50/p99 in ms)\n")
+    print(header)
+    print("-" * len(header))
+    for (page, mode), found in by_page.items():
+        cells = ""
+        for number in range(len(reports)):
+            row = found.get(number)
+            if row is None:
+                cells += f" | {'–':>15} {'':>6} {'':>7} {'':>3}"
+                continue
+            queries = row["queries"] if mode == "uncached" else "–"
+            cells += (
+                f" | {row['requests_per_second']:>15.1f} {row['p50_ms']:>6.1f} "
+                f"{row['p99_ms']:>7.1f} {queries!s:>3}"
+            )
+        print(f"{page:<{width}} {mode:<8}{cells}")
+    statics = "".join(
+        f" | {report['static_file']['requests_per_second']:>15.1f} "
+        f"{report['static_file']['p50_ms']:>6.1f} {report['static_file']['p99_ms']:>7.1f} {0:>3}"
+        for report in reports
+    )
+    print(f"{'static file':<{width}} {'':<8}{statics}")
+    for report in reports:
+        made = report.get("generated_in_s")
+        if made is not None:
+            print(f"\n{report['publications']:,} publications: data made in this run, {made:.0f} s")
 
 
 if __name__ == "__main__":
