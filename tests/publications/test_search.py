@@ -1,4 +1,5 @@
 import datetime
+import importlib.util
 import io
 import logging
 import re
@@ -660,6 +661,31 @@ def test_counts_through_backend_facets_match_the_grouped_counts(client, library,
     assert faceted["total"] == grouped["total"] == 1
     assert faceted["kind_facets"] == grouped["kind_facets"]
     assert faceted["year_facets"] == grouped["year_facets"]
+
+
+def test_a_search_server_is_chosen_by_the_environment(monkeypatch):
+    """The settings a switch to OpenSearch or Elasticsearch takes (README › Search)."""
+
+    def search_backends():
+        spec = importlib.util.find_spec("bcsp_site.settings.base")
+        settings = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(settings)
+        return settings.WAGTAILSEARCH_BACKENDS
+
+    monkeypatch.delenv("SEARCH_BACKEND", raising=False)
+    assert search_backends() == {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    monkeypatch.setenv("SEARCH_BACKEND", "opensearch3")
+    monkeypatch.setenv(
+        "SEARCH_URLS", "https://search-1.internal:9200,https://search-2.internal:9200"
+    )
+    assert search_backends() == {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch3",
+            "URLS": ["https://search-1.internal:9200", "https://search-2.internal:9200"],
+            "INDEX_PREFIX": "bcsp_",
+            "TIMEOUT": 5,
+        }
+    }
 
 
 def test_every_state_of_the_search_page_is_valid_html(client, library, tmp_path):
