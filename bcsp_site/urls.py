@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", seo.sitemap, name="sitemap"),
+    re_path(
+        r"^sitemaps/(?P<section>pages|publications)-(?P<number>[1-9][0-9]{0,8})\.xml$",
+        seo.sitemap_section,
+        name="sitemap_section",
+    ),
     path("robots.txt", seo.robots_txt, name="robots_txt"),
     path(".well-known/security.txt", seo.security_txt, name="security_txt"),
     path("security.txt", RedirectView.as_view(pattern_name="security_txt", permanent=True)),

@@ -13,7 +13,8 @@ configured script prefix: ``core.security.addressed_as_asked`` has put right a p
 split at a request header), which names the language, and the page number. Nothing
 a page shows depends on the request's Host, scheme or headers (absolute addresses are built
 on the Site's), so one copy serves them all. ``/sitemap.xml`` and ``/robots.txt``, the same
-in every language, are sent without ``Content-Language`` or ``Vary: Accept-Language``.
+in every language (as are the child sitemaps under ``/sitemaps/``), are sent without
+``Content-Language`` or ``Vary: Accept-Language``.
 
 The same answers are sent with ``Cache-Control: public, max-age=…, s-maxage=…`` so a CDN in
 front may keep them too, and without ``Vary: Cookie``; everything else is sent
@@ -81,6 +82,8 @@ SKIPPED_PREFIXES = ("/admin/", "/documents/", "/static/", "/media/")
 # Paths outside the language prefixes whose content is the same in every language, so the
 # Vary: Accept-Language that LocaleMiddleware gives them can go.
 LANGUAGE_NEUTRAL_PATHS = frozenset({"/sitemap.xml", "/robots.txt", "/.well-known/security.txt"})
+# …and the child sitemaps (bcsp_site.seo).
+LANGUAGE_NEUTRAL_PREFIXES = ("/sitemaps/",)
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,3}")
 # A CDN cannot be told about every ?page=N of a listing, so those copies live briefly there.
 CDN_SECONDS_WITH_QUERY = 300
@@ -195,6 +198,11 @@ def cache_key(request):
     return ENTRY_KEY.format(digest=digest)
 
 
+def language_neutral(request):
+    path = request.path_info
+    return path in LANGUAGE_NEUTRAL_PATHS or path.startswith(LANGUAGE_NEUTRAL_PREFIXES)
+
+
 def _messages_shown_or_queued(request):
     storage = getattr(request, "_messages", None)
     if storage is None:
@@ -209,7 +217,7 @@ def _shareable_vary(request, response):
     if not response.has_header("Vary"):
         return True
     dropped = {"cookie"}
-    if request.path_info in LANGUAGE_NEUTRAL_PATHS:
+    if language_neutral(request):
         dropped.add("accept-language")
     kept = [
         field
@@ -325,9 +333,13 @@ class PageCacheMiddleware:
                 return _replay(entry)
 
         response = self.get_response(request)
-        if request.path_info in LANGUAGE_NEUTRAL_PATHS and response.has_header("Content-Language"):
-            # LocaleMiddleware names the language it picked for this visitor.
-            del response["Content-Language"]
+        if language_neutral(request):
+            # LocaleMiddleware names the language it picked for this visitor, and says the
+            # answer varies by it (a stream the cache does not keep keeps its own headers).
+            if response.has_header("Content-Language"):
+                del response["Content-Language"]
+            if response.streaming:
+                _shareable_vary(request, response)
         if _page_number_unread(request, response):
             response = HttpResponsePermanentRedirect(_without_page_number(request))
 

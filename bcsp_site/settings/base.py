@@ -228,6 +228,10 @@ WAGTAILFRONTENDCACHE_LANGUAGES = []
 # How long a CDN may keep a page: long when it is purged on changes, a minute when not.
 PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 60 * 60 if WAGTAILFRONTENDCACHE else 60)
 
+# Addresses in one child sitemap (bcsp_site.seo): at most the 50,000 the sitemaps.org protocol
+# allows. A child holds the pages whose ids fall in one range this wide.
+SITEMAP_MAX_URLS = max(1, min(env_int("SITEMAP_MAX_URLS", 50_000), 50_000))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

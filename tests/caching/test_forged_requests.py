@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import set_script_prefix
 
 from bcsp_site.caching import generation
+from bcsp_site.seo import child_number
 from tests.support import servers
 from tests.support.factories import AuthorPageFactory, PublicationPageFactory
 from tests.support.servers import needs_postgresql, own_database_url
@@ -164,7 +165,8 @@ HOST_SPELLINGS = ["localhost", "LOCALHOST", "localhost:80", "localhost.", "127.0
 def test_every_spelling_of_the_host_shares_one_copy_and_no_link_names_it(publication, host):
     """The key is the site's configured address, not the Host header: the spellings of one
     host share one copy, and no page carries the spelling that filled it."""
-    for path in ("/robots.txt", "/en/publications/feed/", "/sitemap.xml"):
+    child = f"/sitemaps/publications-{child_number(publication.pk)}.xml"
+    for path in ("/robots.txt", "/en/publications/feed/", "/sitemap.xml", child):
         first = Client().get(path, HTTP_HOST=host)
         if first.status_code == 400:
             continue  # a host Django refuses is answered with the 400 page, never cached

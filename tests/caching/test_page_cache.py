@@ -32,6 +32,7 @@ from tests.support.factories import (
     PublicationKindFactory,
     PublicationPageFactory,
 )
+from tests.support.sitemaps import sitemap_text
 
 PUBLIC = "public, max-age=60, s-maxage=3600"
 SAME_SITE = {"HTTP_ORIGIN": "http://testserver"}
@@ -586,7 +587,7 @@ def test_publishing_shows_the_publication_on_every_listing_at_once(publication_i
         assert response["X-Cache"] == "miss", url
         assert "Private Security Companies" in response.content.decode(), url
     assert fetch(Client(), "/en/publications/private-security/").status_code == 200
-    assert "private-security" in fetch(Client(), "/sitemap.xml").content.decode()
+    assert "private-security" in sitemap_text(Client())
 
 
 def test_unpublishing_removes_the_publication_everywhere(publication):

@@ -10,7 +10,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
+from bcsp_site.seo import child_number
 from tests.support.factories import AuthorPageFactory, PublicationPageFactory
+from tests.support.sitemaps import sitemap_text
 
 TITLE = "Oversight of the Gendarmerie"
 SLUG = "oversight-of-the-gendarmerie"
@@ -62,7 +64,6 @@ def editor(client, django_user_model):
 
 
 SHOWING_EVERYTHING = [
-    "/sitemap.xml",
     "/en/publications/feed/",
     "/en/publications/feed/atom/",
     "/en/publications/tags/police/feed/",
@@ -78,13 +79,17 @@ SHOWING_EVERYTHING = [
 ]
 # Outside the publications section, for a restriction on the section itself.
 OUTSIDE_THE_SECTION = [
-    "/sitemap.xml",
     "/en/authors/ana-petrovic/feed/",
     "/en/search/?q=gendarmerie",
     "/en/search/?tag=police",
     "/en/authors/ana-petrovic/",
     "/en/",
 ]
+
+
+def sitemap_of(page):
+    """The child sitemap that lists the page."""
+    return f"/sitemaps/publications-{child_number(page.pk)}.xml"
 
 
 def warm(client, paths):
@@ -115,7 +120,7 @@ def test_a_page_made_private_leaves_every_list_and_comes_back(
         "the page itself": (secret, SHOWING_EVERYTHING),
         "its section": (publication_index, OUTSIDE_THE_SECTION),
     }[restricted]
-    warm(client, paths)
+    warm(client, [sitemap_of(secret), *paths])
 
     set_privacy(client, editor, target, PageViewRestriction.PASSWORD, "long-secret-pass")
     assert PageViewRestriction.objects.filter(page=target).exists()
@@ -124,6 +129,7 @@ def test_a_page_made_private_leaves_every_list_and_comes_back(
         assert response.status_code == 200, path
         assert SLUG not in response.content.decode(), path
         assert TITLE not in response.content.decode(), path
+    assert SLUG not in sitemap_text(client)
     assert 'name="password"' in client.get(secret.url).content.decode()
 
     set_privacy(client, editor, target, PageViewRestriction.NONE)
@@ -132,12 +138,13 @@ def test_a_page_made_private_leaves_every_list_and_comes_back(
         response = client.get(path)
         assert response.status_code == 200, path
         assert SLUG in response.content.decode(), path
+    assert SLUG in sitemap_text(client)
 
 
 def test_a_page_shown_to_signed_in_visitors_only_leaves_the_sitemap(
     client, editor, secret, neighbour
 ):
-    warm(client, ["/sitemap.xml", "/en/publications/"])
+    warm(client, [sitemap_of(secret), "/en/publications/"])
     set_privacy(client, editor, secret, PageViewRestriction.LOGIN)
-    assert SLUG not in client.get("/sitemap.xml").content.decode()
+    assert SLUG not in sitemap_text(client)
     assert SLUG not in client.get("/en/publications/").content.decode()

@@ -16,6 +16,7 @@ from wagtail.models import Page
 
 from bcsp_site.core.pages import BasePage
 from publications.models import PublicationIndexPage, PublicationPage
+from tests.support.sitemaps import sitemap_text
 
 
 def route(path):
@@ -40,7 +41,7 @@ def route(path):
 def addresses(client):
     """The sitemap's addresses, the listings' year, tag and kind archives and feeds, the
     authors' feeds, search, and a few that must not be found."""
-    sitemap = client.get("/sitemap.xml", HTTP_HOST="localhost").content.decode()
+    sitemap = sitemap_text(client, HTTP_HOST="localhost")
     paths = {urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)}
     for index in PublicationIndexPage.objects.live():
         base = index.url

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from bcsp_site.seo import child_number
 from comments import spam
 from comments.models import Comment
 from newsletter.models import Subscriber
@@ -116,6 +117,7 @@ def get_urls(content):
         "/en/e-bulletin/confirm/not-a-token/",
         "/en/e-bulletin/unsubscribe/not-a-token/",
         "/sitemap.xml",
+        f"/sitemaps/publications-{child_number(publication.pk)}.xml",
         "/robots.txt",
         "/admin/login/",
     ]

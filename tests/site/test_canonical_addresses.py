@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 
+from bcsp_site.seo import child_number
 from publications import models as publications_models
 from publications.models import PublicationTag
 from tests.core import test_i18n
@@ -46,8 +47,10 @@ def publications(publication_index, author, monkeypatch):
 # robots.txt and the sitemap ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml"])
+@pytest.mark.parametrize("path", ["/robots.txt", "/sitemap.xml", "a child sitemap"])
 def test_language_neutral_files_name_no_visitors_language(publications, path):
+    if path == "a child sitemap":
+        path = f"/sitemaps/publications-{child_number(publications[0].pk)}.xml"
     first = Client().get(path, HTTP_ACCEPT_LANGUAGE="sr")
     second = Client().get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert first.status_code == second.status_code == 200

@@ -1,7 +1,6 @@
 import datetime
 import json
 import re
-from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -13,17 +12,13 @@ from wagtail.models import Locale, PageViewRestriction
 
 from publications.citations import Citation
 from publications.pdf import build_simple_pdf
+from tests.support import sitemaps
 from tests.support.factories import (
     AuthorPageFactory,
     OpEdPageFactory,
     PublicationKindFactory,
     PublicationPageFactory,
 )
-
-SITEMAP_NS = {
-    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-    "x": "http://www.w3.org/1999/xhtml",
-}
 
 
 def page_json_ld(html):
@@ -134,27 +129,21 @@ def test_sitemap_lists_both_languages_with_alternates(
     sr_op_ed = content["op_ed"].copy_for_translation(serbian)
     sr_op_ed.save_revision().publish()
 
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/xml")
-    tree = ElementTree.fromstring(response.content)
-    urls = {url.find("s:loc", SITEMAP_NS).text: url for url in tree.findall("s:url", SITEMAP_NS)}
+    urls = sitemaps.listed_urls(client)
     en_url = "http://localhost/en/publications/secret-cameras/"
     sr_url = "http://localhost/sr/publications/secret-cameras/"
     assert en_url in urls and sr_url in urls
-    assert urls[en_url].find("s:lastmod", SITEMAP_NS) is not None
-    alternates = {
-        link.get("hreflang"): link.get("href")
-        for link in urls[en_url].findall("x:link", SITEMAP_NS)
-    }
-    assert alternates == {"en": en_url, "sr": sr_url, "x-default": en_url}
+    assert urls[en_url].find("s:lastmod", sitemaps.NAMESPACES) is not None
+    expected = {"en": en_url, "sr": sr_url, "x-default": en_url}
+    assert sitemaps.alternates(urls[en_url]) == expected
+    assert sitemaps.alternates(urls[sr_url]) == expected
 
 
 def test_sitemap_excludes_unpublished_and_private_pages(client, content, publication_index):
     draft = PublicationPageFactory(parent=publication_index, slug="draft-one", live=False)
     private = PublicationPageFactory(parent=publication_index, slug="private-one")
     PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")
-    body = client.get("/sitemap.xml").content.decode()
+    body = sitemaps.sitemap_text(client)
     assert "/en/publications/captured-state/" in body
     assert f"/en/publications/{draft.slug}/" not in body
     assert f"/en/publications/{private.slug}/" not in body

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
+from bcsp_site.seo import child_number
 from newsletter import webhooks
 from tests.support.factories import (
     AuthorPageFactory,
@@ -56,6 +57,8 @@ def site(home_page, publication_index, author_index):
         "healthz": "/healthz",
         "readyz": "/readyz",
         "sitemap": "/sitemap.xml",
+        "sitemap_section": f"/sitemaps/publications-{child_number(publication.pk)}.xml",
+        "a sitemap that is not there": "/sitemaps/pages-999999999.xml",
         "robots_txt": "/robots.txt",
         "security_txt": "/.well-known/security.txt",
         "security.txt, moved": "/security.txt",
@@ -167,6 +170,7 @@ def test_other_methods_are_refused_with_the_methods_allowed(site, method):
         "search",
         "robots_txt",
         "sitemap",
+        "sitemap_section",
         "web_manifest",
         "cite_bibtex",
         "favicon",

@@ -15,6 +15,7 @@ from wagtail.models import Collection, CollectionViewRestriction, PageViewRestri
 
 from authors.models import AuthorIndexPage, AuthorPage
 from bcsp_site.models import StandardPage, TeamPage
+from bcsp_site.seo import child_number
 from newsletter import webhooks
 from newsletter.models import Subscriber
 from newsletter.tokens import make_confirmation_token, make_manage_token
@@ -166,6 +167,8 @@ def demo_site_paths():
             f"/reading/{publication.pk}/",
             "/",
             "/sitemap.xml",
+            f"/sitemaps/publications-{child_number(publication.pk)}.xml",
+            "/sitemaps/publications-999999999.xml",
             "/robots.txt",
             "/.well-known/security.txt",
             "/security.txt",

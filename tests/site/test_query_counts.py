@@ -21,6 +21,7 @@ from wagtail_footnotes.models import Footnote
 
 from bcsp_site.core.organisation import OrganisationSettings, OrganisationText
 from bcsp_site.models import HomeFeaturedPublication
+from bcsp_site.seo import child_number
 from publications.covers import COVER_RENDITIONS
 from publications.models import PublicationPage
 from publications.pdf import build_simple_pdf
@@ -59,6 +60,7 @@ PAGES = {
     "search, filters only": "/en/search/?kind=report&tag=police",
     "search, everything newest first": "/en/search/?sort=newest",
     "search, second page": "/en/search/?sort=oldest&kind=analysis&page=2",
+    "sitemap index": "/sitemap.xml",
 }
 
 
@@ -208,7 +210,17 @@ def count_queries(client, path, cold):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_queries_do_not_grow_with_the_data(client, catalogue, page, page_cache_off):
-    path = PAGES[page]
+    assert_constant_queries(client, catalogue, page, PAGES[page])
+
+
+@pytest.mark.parametrize("section", ["pages", "publications"])
+def test_a_child_sitemap_costs_the_same_at_both_sizes(client, catalogue, section, page_cache_off):
+    first = catalogue.author_index if section == "pages" else catalogue.featured[0]
+    path = f"/sitemaps/{section}-{child_number(first.pk)}.xml"
+    assert_constant_queries(client, catalogue, f"child sitemap of {section}", path)
+
+
+def assert_constant_queries(client, catalogue, page, path):
     small = catalogue.size
     warm_small = count_queries(client, path, cold=False)
     cold_small = count_queries(client, path, cold=True)
