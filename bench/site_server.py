@@ -98,7 +98,9 @@ def prepare(env, publications):
     # What production's task worker does in the background: search indexing, renditions.
     call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # planner statistics as a live database keeps them
+        # Planner statistics and the visibility map (index-only scans) as autovacuum keeps
+        # them in a live database.
+        cursor.execute("VACUUM ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
     base_url = urlsplit(env["WAGTAILADMIN_BASE_URL"])
     site = Site.objects.get(is_default_site=True)
