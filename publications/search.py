@@ -65,6 +65,7 @@ class PublicationSearch:
         self.criteria = criteria
         self.model = PublicationPage
         self._base = None
+        self._one_pass = None
 
     @property
     def has_keywords(self):
@@ -166,6 +167,9 @@ class PublicationSearch:
 
     def ranked_ids(self):
         """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
+        one_pass = self._read_once()
+        if one_pass is not None:
+            return one_pass[0]
         return remembered(
             self.cache_key("ranking"),
             lambda: [
@@ -174,6 +178,44 @@ class PublicationSearch:
             ],
             seconds=self.cache_seconds,
         )
+
+    def _read_once(self):
+        """(ranked ids, {(kind id, year): count}) of a keyword search on a database backend,
+        from one query, kept for a short while; None for other searches.
+
+        Both come from the same matches, which are what a search costs: on PostgreSQL each
+        match is looked up in the search index, the publications and the pages. Reading them
+        once, in the chosen order with their kind and year, and keeping the ranking and the
+        counts apart in Python halves that cost (at 100,000 publications a two-word query
+        matches some 2,500). The kind and year filters are applied here, as the facet counts
+        must ignore them.
+        """
+        if not self.has_keywords:
+            return None
+        if self._one_pass is None:
+            self._one_pass = remembered(
+                self.cache_key("one-pass"), self._rank_and_count, seconds=self.cache_seconds
+            )
+        return self._one_pass or None
+
+    def _rank_and_count(self):
+        matches = self._ordered(self.filtered(by_kind=False, by_year=False))
+        if not hasattr(matches, "get_queryset"):
+            return ()  # a search server: its own ranking and facets (kept, as not None)
+        rows = matches.get_queryset().values_list(
+            "pk", "kind_id", ExtractYear("publication_date")
+        )
+        selected_kinds = {kind.pk for kind in self.criteria.kinds}
+        ranked, table = [], Counter()
+        for pk, kind_id, year in rows:
+            table[kind_id, year] += 1
+            if (
+                len(ranked) < RANKED_IDS_KEPT
+                and (not selected_kinds or kind_id in selected_kinds)
+                and self._in_years(year)
+            ):
+                ranked.append(pk)
+        return ranked, dict(table)
 
     def publications_by_id(self, ids):
         found = {
@@ -194,6 +236,9 @@ class PublicationSearch:
         None when the search backend cannot group its matches in SQL (a search server).
         Kept for a short while, like the ranking.
         """
+        one_pass = self._read_once()
+        if one_pass is not None:
+            return one_pass[1]
         return remembered(
             self.cache_key("counts"), self._count_by_kind_and_year, seconds=self.cache_seconds
         )
