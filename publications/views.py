@@ -191,6 +191,11 @@ def search(request):
         "advanced_open": advanced_open,
         "search_query": request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH],
         "tag_suggestions": tag_suggestions(locale),
+        # What the form's filters are drawn from: everything asked but the words and the page.
+        "filters_key": urlencode(
+            [(name, value) for name, value in request.GET.lists() if name not in ("q", "page")],
+            doseq=True,
+        ),
         "searched": False,
         "noindex": True,
     }
