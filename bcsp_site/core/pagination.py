@@ -7,7 +7,8 @@ shows the links of `components/pagination.html`, built by `page_links`.
 One address per page: page 1 is the list's own address, so `?page=1` (or `?page=01`, `?page=0`,
 `?page=x`, two page numbers) is redirected there for good. A number past the end shows the
 last page, as Django's `get_page` does: the list grows, so that address is the next page
-soon (an old link to a list that has shrunk still shows something). Only views that call
+soon (an old link to a list that has shrunk still shows something). No list goes deeper than
+MAX_PAGE pages: a number above it is no page of any list (404). Only views that call
 `page_of` or `mark_paginated` read `?page=`; on any other page the page cache redirects it
 away (`bcsp_site.caching.page_cache`), so no page is kept twice.
 """
@@ -16,6 +17,8 @@ import re
 from urllib.parse import urlencode
 
 from django.core import paginator
+from django.http import Http404
+from django.utils.functional import cached_property
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
@@ -24,16 +27,36 @@ ON_EACH_SIDE = 2
 ON_ENDS = 1
 
 
+# The deepest page of any list. The database reaches page n by walking past the n - 1 pages
+# before it, so a deep page costs in proportion to its number: at 100,000 publications the
+# listing's slowest query took 4 ms on page 2, 25 ms on page 200, 114 ms on page 1,000 and
+# 391 ms on page 5,000. A reader goes further back by year, tag, author or search (the last
+# page says so); crawlers find every page in the sitemap.
+MAX_PAGE = 200
+
+
 class Paginator(paginator.Paginator):
     """Django's paginator, except that a number below 1 means the first page (Django gives
     the last): "?page=0" and "?page=-3" are typing slips near the start, while a number past
-    the end (an old link to a list that has shrunk) still gives the last page."""
+    the end (an old link to a list that has shrunk) still gives the last page. A list has at
+    most MAX_PAGE pages, and a number above that is not found (404)."""
+
+    @cached_property
+    def num_pages(self):
+        return min(super().num_pages, MAX_PAGE)
+
+    @property
+    def truncated(self):
+        """Whether the list goes on past its last page (MAX_PAGE)."""
+        return self.count > MAX_PAGE * self.per_page
 
     def get_page(self, number):
         try:
             number = int(number)
         except (TypeError, ValueError, OverflowError):
             return super().get_page(number)
+        if number > MAX_PAGE:
+            raise Http404(f"Lists end at page {MAX_PAGE}")
         return super().get_page(max(number, 1))
 
 

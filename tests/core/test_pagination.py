@@ -5,8 +5,10 @@ import re
 
 import pytest
 from django.core.paginator import Paginator as DjangoPaginator
+from django.http import Http404
 
-from bcsp_site.core.pagination import Paginator, page_links
+from bcsp_site.core import pagination
+from bcsp_site.core.pagination import MAX_PAGE, Paginator, page_links
 from tests.support.factories import (
     AuthorPageFactory,
     PublicationKindFactory,
@@ -72,7 +74,13 @@ def test_paginator_takes_numbers_below_one_as_the_first_page_and_past_the_end_as
     asked, expected
 ):
     assert Paginator(range(40), 10).get_page(asked).number == expected
-    assert Paginator(range(40), 10).get_page("9" * 40).number == 4
+    assert Paginator(range(40), 10).get_page(str(MAX_PAGE)).number == 4
+
+
+@pytest.mark.parametrize("asked", [str(MAX_PAGE + 1), "9" * 40])
+def test_no_list_has_a_page_above_the_deepest(asked):
+    with pytest.raises(Http404):
+        Paginator(range(40), 10).get_page(asked)
 
 
 # Every paginated list answers page numbers the same way -----------------------------------
@@ -112,7 +120,7 @@ def current_page(html):
 
 
 @pytest.mark.parametrize("address", LISTS)
-@pytest.mark.parametrize(("asked", "expected"), [("0", 1), ("2", 2), ("99999", "last")])
+@pytest.mark.parametrize(("asked", "expected"), [("0", 1), ("2", 2), ("200", "last")])
 def test_every_list_answers_page_numbers_alike(client, many, address, asked, expected):
     joiner = "&" if "?" in address else "?"
     response = client.get(f"{address}{joiner}page={asked}")
@@ -124,6 +132,23 @@ def test_every_list_answers_page_numbers_alike(client, many, address, asked, exp
     html = response.content.decode()
     assert current_page(html) == (LISTS[address] if expected == "last" else expected)
     assert '<nav class="pagination" aria-label="Pages">' in html
+
+
+@pytest.mark.parametrize("address", LISTS)
+def test_every_list_stops_at_the_deepest_page_and_says_how_to_go_further(
+    client, many, address, monkeypatch
+):
+    monkeypatch.setattr(pagination, "MAX_PAGE", 2)
+    joiner = "&" if "?" in address else "?"
+    response = client.get(f"{address}{joiner}page=2")
+    assert response.status_code == 200
+    html = response.content.decode()
+    nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+    assert "page=3" not in nav  # the last page shown is the deepest
+    assert 'rel="next"' not in nav
+    assert "The list stops here, at page 2." in html
+    assert "The list stops here" not in client.get(address).content.decode()
+    assert client.get(f"{address}{joiner}page=3").status_code == 404
 
 
 @pytest.mark.parametrize("address", LISTS)

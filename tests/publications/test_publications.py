@@ -401,9 +401,13 @@ def test_bad_page_numbers_lead_to_the_first_page(client, catalogue, page):
 
 
 def test_a_page_number_past_the_end_shows_the_last_page(client, catalogue):
-    response = client.get("/en/publications/?page=999")
+    response = client.get("/en/publications/?page=200")
     assert response.status_code == 200
     assert current_page(response.content.decode()) == 2
+
+
+def test_no_list_has_a_page_past_the_deepest(client, catalogue):
+    assert client.get("/en/publications/?page=201").status_code == 404
 
 
 def test_year_archive_lists_only_that_year_with_the_years_and_counts(client, catalogue):

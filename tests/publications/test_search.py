@@ -487,11 +487,16 @@ def test_malformed_advanced_search_is_a_400_with_the_error_by_the_field(
     assert '<details class="search-advanced" id="advanced-search" open>' in page
 
 
-@pytest.mark.parametrize("page_number", ["-3", "0", "999999999999999999999", "abc", "1e5", "2"])
+@pytest.mark.parametrize("page_number", ["-3", "0", "abc", "1e5", "2", "200"])
 def test_odd_page_numbers_fall_back_to_a_real_page(client, cameras, page_number):
     response = search(client, q="camera", page=page_number)
     assert response.status_code == 200
     assert titles(response) == [cameras.title]
+
+
+@pytest.mark.parametrize("page_number", ["201", "999999999999999999999"])
+def test_no_search_has_a_page_above_the_deepest(client, cameras, page_number):
+    assert search(client, q="camera", page=page_number).status_code == 404
 
 
 def test_null_character_is_a_form_error(client, cameras):
