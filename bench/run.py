@@ -47,6 +47,7 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 UNCACHED_TARGETS = {
     "home": 100,
     "listing": 100,
+    "listing, deepest page": 100,
     "year archive": 100,
     "tag page": 100,
     "author": 100,
@@ -98,6 +99,7 @@ def pages_to_measure():
     from django.db.models import Count
 
     from authors.models import AuthorPage
+    from bcsp_site.core.pagination import MAX_PAGE
     from publications.models import OpEdPage, PublicationPage, PublicationPageTag
 
     publications = PublicationPage.objects.live().filter(locale__language_code="en")
@@ -127,6 +129,8 @@ def pages_to_measure():
     return [
         ("home", "/en/"),
         ("listing", "/en/publications/"),
+        # The deepest page a list has (past the end of a shorter list: its last page).
+        ("listing, deepest page", f"/en/publications/?page={MAX_PAGE}"),
         ("year archive", f"/en/publications/{newest_year - 1}/"),
         ("tag page", f"/en/publications/tags/{busiest_tag}/"),
         ("author", busiest_author.url),
@@ -134,6 +138,7 @@ def pages_to_measure():
         ("op-ed", op_ed.url),
         ("search", "/en/search/?q=police+reform&kind=analysis"),
         (VARIED_SEARCH, varied[0]),
+        ("sitemap index", "/sitemap.xml"),
     ]
 
 
