@@ -36,6 +36,7 @@ from wagtail.models import Locale, Page
 
 from bcsp_site.caching.generation import stored_generation
 from bcsp_site.models import HomePage
+from bcsp_site.settings.base import object_storages
 from comments import spam
 from comments.models import Comment
 from newsletter import services as newsletter
@@ -50,6 +51,7 @@ from tests.support.factories import (
     PublicationIndexPageFactory,
     PublicationPageFactory,
 )
+from tests.support.seaweedfs import PRIVATE_BUCKET, PUBLIC_BUCKET
 
 # Transactional: the test's own database is copied from the test database, which must have
 # no transaction open (and no connection) while it is.
@@ -62,11 +64,70 @@ VOLATILE_TABLES = {"bcsp_site_contentgeneration"}
 # A database and MEDIA_ROOT of the test's own ---------------------------------------------
 
 
+class DiskMedia:
+    """Uploads in a MEDIA_ROOT of the test's own."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def hashes(self):
+        return {
+            str(path.relative_to(self.root)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(self.root.rglob("*"))
+            if path.is_file()
+        }
+
+    def delete_all(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class BucketMedia:
+    """Uploads in SeaweedFS's two buckets, configured as production configures S3."""
+
+    buckets = (PUBLIC_BUCKET, PRIVATE_BUCKET)
+
+    def __init__(self, client):
+        self.client = client
+
+    def keys(self, bucket):
+        listing = self.client.list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def hashes(self):
+        return {
+            f"{bucket}/{key}": hashlib.sha256(
+                self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            ).hexdigest()
+            for bucket in self.buckets
+            for key in self.keys(bucket)
+        }
+
+    def delete_all(self):
+        for bucket in self.buckets:
+            for key in self.keys(bucket):
+                self.client.delete_object(Bucket=bucket, Key=key)
+
+
+@pytest.fixture
+def media(request, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if getattr(request, "param", "disk") == "disk":
+        yield DiskMedia(settings.MEDIA_ROOT)
+        return
+    server = request.getfixturevalue("seaweedfs")
+    environ = server.environ(bucket=PUBLIC_BUCKET, documents_bucket=PRIVATE_BUCKET)
+    settings.STORAGES = {**settings.STORAGES, **object_storages(environ)}
+    buckets = BucketMedia(server.client())
+    buckets.delete_all()
+    yield buckets
+    buckets.delete_all()
+
+
 class SiteUnderTest:
     """The default connection pointed at a database of this test's own."""
 
-    def __init__(self, media_root, work):
-        self.media_root, self.work = Path(media_root), Path(work)
+    def __init__(self, media, work):
+        self.media, self.work = media, Path(work)
         self.original = connections["default"]
         self.vendor = self.original.vendor
         if self.vendor == "postgresql":
@@ -107,7 +168,7 @@ class SiteUnderTest:
         else:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(self.name + suffix).unlink(missing_ok=True)
-        shutil.rmtree(self.media_root, ignore_errors=True)
+        self.media.delete_all()
 
     def close(self):
         self.connection.close()
@@ -121,9 +182,8 @@ class SiteUnderTest:
 
 
 @pytest.fixture
-def site(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    site = SiteUnderTest(tmp_path / "media", tmp_path)
+def site(transactional_db, media, tmp_path):
+    site = SiteUnderTest(media, tmp_path)
     try:
         yield site
     finally:
@@ -222,14 +282,6 @@ def table_rows(connection):
     return dump
 
 
-def media_hashes(root):
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(Path(root).rglob("*"))
-        if path.is_file()
-    }
-
-
 PER_RESPONSE = re.compile(
     r'(name="(?:csrfmiddlewaretoken|form_token)" value=")[^"]*(")|(nonce=")[^"]*(")'
 )
@@ -269,6 +321,7 @@ def backup(folder):
 # The drill ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("media", ["disk", pytest.param("s3", marks=pytest.mark.s3)], indirect=True)
 def test_a_site_deleted_and_restored_from_its_backup_is_the_same_site(site, tmp_path):
     publication = make_content()
     addresses = public_addresses()
@@ -277,9 +330,9 @@ def test_a_site_deleted_and_restored_from_its_backup_is_the_same_site(site, tmp_
     assert "Oversight of the security services" in pages_before[publication.url]
     assert "Remark number 1" in pages_before[publication.url]
     rows_before = table_rows(site.connection)
-    files_before = media_hashes(site.media_root)
-    assert any(name.startswith("documents/") for name in files_before)
-    assert any(name.startswith("original_images/") for name in files_before)
+    files_before = site.media.hashes()
+    assert any("documents/" in name for name in files_before)
+    assert any("original_images/" in name for name in files_before)
     archive = backup(tmp_path / "backups")
     generation_in_archive = stored_generation()
 
@@ -292,14 +345,14 @@ def test_a_site_deleted_and_restored_from_its_backup_is_the_same_site(site, tmp_
     call_command("restore", str(archive), verbosity=0)
 
     assert table_rows(site.connection) == rows_before
-    assert media_hashes(site.media_root) == files_before
-    assert stored_generation() != generation_in_archive
+    assert site.media.hashes() == files_before
     # The copy cached after the backup, under a generation the restore left behind, is
     # not served: every page is the one rendered before the backup.
     pages_after = rendered(addresses)
     assert "Changed after the backup" not in pages_after[publication.url]
     for address in addresses:
         assert pages_after[address] == pages_before[address], address
+    assert stored_generation() != generation_in_archive
 
 
 def test_a_damaged_archive_and_a_site_that_is_not_empty_are_refused_untouched(site, tmp_path):
@@ -308,7 +361,7 @@ def test_a_damaged_archive_and_a_site_that_is_not_empty_are_refused_untouched(si
         cover_image=ImageFactory(),
     )
     archive = backup(tmp_path / "backups")
-    rows, files = table_rows(site.connection), media_hashes(site.media_root)
+    rows, files = table_rows(site.connection), site.media.hashes()
 
     # One byte of an image changed, its checksum file left as it was.
     damaged = tmp_path / "damaged" / archive.name
@@ -324,10 +377,16 @@ def test_a_damaged_archive_and_a_site_that_is_not_empty_are_refused_untouched(si
         file.write(bytes([byte[0] ^ 0xFF]))
 
     site.drop_everything()
+    checksum_file = damaged.with_name(damaged.name + ".sha256")
+    kept = checksum_file.read_text()
+    checksum_file.unlink()
+    with pytest.raises(CommandError, match="sha256 is missing"):
+        call_command("restore", str(damaged), verbosity=0)
+    checksum_file.write_text(kept)
     with pytest.raises(CommandError, match="SHA-256 .* damaged.* Nothing was changed"):
         call_command("restore", str(damaged), verbosity=0)
     assert site.connection.introspection.table_names() == []
-    assert media_hashes(site.media_root) == {}
+    assert site.media.hashes() == {}
 
     # The checksum file made to match: each file is still checked against the manifest.
     checksum = hashlib.sha256(damaged.read_bytes()).hexdigest()
@@ -342,4 +401,4 @@ def test_a_damaged_archive_and_a_site_that_is_not_empty_are_refused_untouched(si
     with pytest.raises(CommandError, match="not empty .* --replace-existing"):
         call_command("restore", str(archive), verbosity=0)
     assert table_rows(site.connection) == rows
-    assert media_hashes(site.media_root) == files
+    assert site.media.hashes() == files
