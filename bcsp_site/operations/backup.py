@@ -77,7 +77,7 @@ LIBPQ_OPTIONS = {
 
 
 class BackupError(Exception):
-    """Something an operator must fix; the message says what. Nothing was changed."""
+    """Something an operator must fix; the message says what."""
 
 
 # Storages ---------------------------------------------------------------------------------
@@ -138,15 +138,22 @@ def media_files():
 
 
 def _read_stream(storage, name):
-    """A file object reading the stored file as it arrives. django-storages' S3 file
-    downloads the whole object into memory before the first read; its body is read here."""
+    """(a file object reading the stored file as it arrives, its size); FileNotFoundError
+    when it is gone. django-storages' S3 file downloads the whole object into memory
+    before the first read, so its body is read here instead."""
     storage = _unwrapped(storage)
     bucket = getattr(storage, "bucket", None)
-    if bucket is not None:
-        from storages.utils import clean_name  # only where S3 is configured
+    if bucket is None:
+        stream = storage.open(name, "rb")
+        return stream, storage.size(name)
+    from storages.utils import clean_name  # only where S3 is configured
 
-        return bucket.Object(storage._normalize_name(clean_name(name))).get()["Body"]
-    return storage.open(name, "rb")
+    key = storage._normalize_name(clean_name(name))
+    try:
+        response = bucket.Object(key).get()
+    except bucket.meta.client.exceptions.NoSuchKey as error:
+        raise FileNotFoundError(name) from error
+    return response["Body"], response["ContentLength"]
 
 
 # Databases --------------------------------------------------------------------------------
@@ -323,8 +330,7 @@ def write_archive(output_dir, log=print):
                 for role, stored_name in media_files():
                     storage = storages[role]
                     try:
-                        stream = _read_stream(storage, stored_name)
-                        size = storage.size(stored_name)
+                        stream, size = _read_stream(storage, stored_name)
                     except FileNotFoundError:
                         continue  # deleted since it was listed
                     with stream:
