@@ -4,18 +4,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate demo lint format check fonts brand-images bench redis-down lighthouse screenshots cluster-up cluster-down cluster-test clean
+.PHONY: run test install install-dev lock upgrade audit migrate demo lint format check fonts brand-images bench redis-down lighthouse screenshots cluster-up cluster-down cluster-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The locked versions, every file checked against its recorded hash; then the project itself,
+# whose dependencies those are. `pip check` fails if pyproject.toml asks for something the
+# lock lacks (run `make lock`).
+$(VENV)/.installed: requirements/main.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/main.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip check
 	touch $@
 
 # The Nu HTML Checker for the browser tests; skipped (and its test skipped) without npm.
@@ -25,6 +31,32 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# The lock: requirements/dev.txt (pyproject.toml's dependencies and its dev extra) and
+# requirements/main.txt (without the extra, at the same versions), with the hashes of every
+# file PyPI has for each version. One version of each package for every Python from 3.11 on.
+# `make lock` after editing pyproject.toml keeps every pin it can; `make upgrade` takes the
+# newest versions pyproject.toml allows.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--fork-strategy fewest --generate-hashes --custom-compile-command "make lock" --quiet
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+
+lock: | $(BIN)/uv
+	$(UV_COMPILE) --extra dev $(UV_ARGS) -o requirements/dev.txt
+	$(UV_COMPILE) -c requirements/dev.txt -o requirements/main.txt
+
+upgrade:
+	$(MAKE) lock UV_ARGS=--upgrade
+
+# Known vulnerabilities in the locked versions, from PyPI's advisory data (AUDIT_ARGS="-s osv"
+# asks OSV instead). --strict: a package that could not be checked fails the audit too.
+# An advisory that cannot be fixed yet is accepted only here, one line each, with its reason:
+#   --ignore-vuln GHSA-xxxx-xxxx-xxxx   (package: why it does not apply; when to look again)
+AUDIT_IGNORE =
+audit: install-dev
+	$(BIN)/pip-audit --strict --disable-pip --require-hashes --progress-spinner off \
+		-r requirements/dev.txt $(AUDIT_IGNORE) $(AUDIT_ARGS)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

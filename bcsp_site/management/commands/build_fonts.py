@@ -66,7 +66,7 @@ class Command(BaseCommand):
             from fontTools.merge import Merger
             from fontTools.ttLib import TTFont
         except ImportError as error:
-            raise CommandError("Needs fontTools: pip install -e '.[dev]'") from error
+            raise CommandError("Needs fontTools: make install-dev") from error
         packages, output = Path(packages), Path(output)
         output.mkdir(parents=True, exist_ok=True)
         for old in output.iterdir():

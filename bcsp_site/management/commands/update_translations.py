@@ -53,7 +53,7 @@ class Command(BaseCommand):
         try:
             import polib  # noqa: F401
         except ImportError as error:
-            raise CommandError("polib is needed: pip install -e '.[dev]'") from error
+            raise CommandError("polib is needed: make install-dev") from error
         django_po = catalogue_path(DJANGO_CATALOGUE)
         django_po.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(DJANGO_LATIN / "django.po", django_po)
