@@ -202,9 +202,7 @@ class PublicationSearch:
         matches = self._ordered(self.filtered(by_kind=False, by_year=False))
         if not hasattr(matches, "get_queryset"):
             return ()  # a search server: its own ranking and facets (kept, as not None)
-        rows = matches.get_queryset().values_list(
-            "pk", "kind_id", ExtractYear("publication_date")
-        )
+        rows = matches.get_queryset().values_list("pk", "kind_id", ExtractYear("publication_date"))
         selected_kinds = {kind.pk for kind in self.criteria.kinds}
         ranked, table = [], Counter()
         for pk, kind_id, year in rows:
