@@ -40,6 +40,7 @@ from typing import NamedTuple
 from django.conf import settings
 from PIL import Image
 
+from . import pdf
 from .pdf import (
     FIRST_PAGE_MAX_HEIGHT,
     FIRST_PAGE_WIDTH,
@@ -242,8 +243,6 @@ class KeptWarnings(logging.Handler):
 def child_main(argument):
     request = json.loads(argument)
     limit_this_process(request["memory_mb"], request["cpu_seconds"])
-    from . import pdf  # PDF libraries only once the limits hold
-
     kept = KeptWarnings()
     pdf.logger.addHandler(kept)
     pdf.logger.propagate = False  # tracebacks stay out of the answer and the output
