@@ -159,8 +159,9 @@ def test_a_stale_task_does_not_overwrite_the_newer_file_s_results(
 ):
     """Wagtail's form deletes the old file before storing the new one, so the new file can
     take the very same name: the task knows its file by the bytes' hash as well."""
+    file_name = "stale-task-report.pdf"  # used by no other test: the media folder outlives tests
     with django_capture_on_commit_callbacks() as first:
-        upload(admin_client, report("First draft about Valjevo"), name="report.pdf")
+        upload(admin_client, report("First draft about Valjevo"), name=file_name)
     document = PublicationDocument.objects.get()
     first_name = document.file.name
     with django_capture_on_commit_callbacks() as second:
@@ -168,7 +169,7 @@ def test_a_stale_task_does_not_overwrite_the_newer_file_s_results(
             f"/admin/documents/edit/{document.pk}/",
             {
                 "title": "Annual report",
-                "file": ContentFile(report("Final text about Vranje"), name="report.pdf"),
+                "file": ContentFile(report("Final text about Vranje"), name=file_name),
                 "collection": document.collection_id,
             },
         )
