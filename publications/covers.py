@@ -3,8 +3,9 @@
 A publication's cover is its cover image or, failing that, the first page of its PDF
 (PublicationPage.cover). The first page is drawn in the background once the PDF is saved
 (render_pdf_cover, queued on commit by PublicationDocument.save), never in a web request,
-and kept as a Wagtail image in the "PDF covers" collection, so it gets renditions, WebP and
-srcset like any other image. Replacing the file draws it again and deletes the old picture;
+by PDFium in a child process under the limits of publications.pdf_sandbox, and kept as a
+Wagtail image in the "PDF covers" collection, so it gets renditions, WebP and srcset like
+any other image. Replacing the file draws it again and deletes the old picture;
 deleting the document deletes its picture.
 
 The covers are shown as portrait documents (A4-like, 1:1.414) at the sizes in
@@ -25,7 +26,7 @@ from wagtail.utils.file import hash_filelike
 
 from bcsp_site.core.renditions import SOCIAL_RENDITION, prepare_renditions
 
-from .pdf import render_first_page
+from .pdf_sandbox import render_first_page
 
 # Rendition filter specs by where a cover is shown, largest first, as the templates'
 # srcset_image tags spell them (fill-{240x340,120x170}-c100 format-webp, …).

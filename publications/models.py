@@ -49,7 +49,7 @@ from .covers import (
 )
 from .kinds import PublicationKind
 from .language_versions import filters_in_language
-from .pdf import PdfContents, read_pdf
+from .pdf_contents import enqueue_pdf_reading
 from .tags import PublicationPageTag, PublicationTag, TagsInPageLanguage, TagsPanel
 from .text import (
     publication_body_text,
@@ -159,23 +159,22 @@ class PublicationDocument(AbstractDocument):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "file" not in update_fields:
             return super().save(*args, **kwargs)  # the file is not being saved
-        replaced = bool(self.pk)
         previous_file, previous_title = self._previous_file_and_title()
-        new_file = bool(self.file) and (not replaced or previous_file != self.file.name)
-        changed = new_file or (bool(self.file) and self._contents_unread())
-        if changed:
-            contents = read_pdf(self.file) if self.is_pdf else PdfContents("", None)
-            self.extracted_text, self.page_count = contents
-            # Wagtail's admin form sets the size; documents made in code get it here, so
-            # pages never ask the storage for it.
+        new_file = bool(self.file) and (not self.pk or previous_file != self.file.name)
+        if new_file:
+            # The new file's text and page count are read by a task once this commits
+            # (publications.pdf_contents), never here: parsing a PDF can take long.
+            self.extracted_text, self.page_count = "", None
+            # Its size and hash are the storage's metadata (Wagtail's admin form sets them
+            # too): pages never ask the storage for the size, and the task knows the file
+            # by its hash.
             try:
-                self.file_size = self.file.size
+                self._set_document_file_metadata()
             except OSError:
                 logger.warning("Could not read the size of %s", self.file.name)
         super().save(*args, **kwargs)
-        if changed and replaced:
-            self.reindex_publications()
         if new_file:
+            enqueue_pdf_reading(self)  # its text and page count, then search again
             enqueue_cover_render(self)  # draws its first page (and drops the old picture)
         elif self.first_page_image_id and previous_title != self.title:
             rename_first_page_image(self)
@@ -190,6 +189,13 @@ class PublicationDocument(AbstractDocument):
         for pk, app_label, model_name in pages:
             insert_or_update_object_task.enqueue(app_label, model_name, str(pk))
 
+    def publication_urls(self):
+        """The addresses of the live publications that attach this document."""
+        urls = set()
+        for page in PublicationPage.objects.live().filter(pdf=self).specific():
+            urls |= page_urls(page)
+        return urls
+
     @property
     def is_pdf(self):
         return self.file_extension.lower() == "pdf"
@@ -199,9 +205,6 @@ class PublicationDocument(AbstractDocument):
             return None, None
         previous = type(self).objects.filter(pk=self.pk).values_list("file", "title").first()
         return previous or (None, None)
-
-    def _contents_unread(self):
-        return not self.extracted_text or (self.is_pdf and self.page_count is None)
 
 
 def author_links_prefetch():

@@ -7,8 +7,10 @@ from pypdf import PdfReader
 
 logger = logging.getLogger("bcsp.publications")
 
-# Enough for search; a 300-page report's full text is not needed to find it.
+# Enough for search; a 300-page report's full text is not needed to find it. The settings
+# PDF_TEXT_MAX_CHARS and PDF_TEXT_MAX_PAGES (publications.pdf_sandbox) pass these or others.
 MAX_EXTRACTED_CHARS = 500_000
+MAX_EXTRACTED_PAGES = 500
 
 
 class PdfContents(NamedTuple):
@@ -16,32 +18,36 @@ class PdfContents(NamedTuple):
     page_count: int | None  # None when it cannot be read
 
 
-def read_pdf(file):
-    """The text and the number of pages of a PDF, read once (never raises)."""
+def read_pdf(file, *, max_pages=MAX_EXTRACTED_PAGES, max_chars=MAX_EXTRACTED_CHARS, name=None):
+    """The text of the first `max_pages` pages (at most `max_chars` characters) and the
+    number of pages of a PDF, read once. Never raises, except MemoryError: the child process
+    that calls it (publications.pdf_sandbox) reports that as a limit reached.
+
+    pypdf parses in this process without bounds of memory or time: call it only on trusted
+    files, or through publications.pdf_sandbox."""
+    name = name or getattr(file, "name", "")
     try:
-        file.open("rb")
         file.seek(0)
         reader = PdfReader(file)
         if reader.is_encrypted:
-            logger.warning("Skipping text extraction for encrypted PDF %s", file.name)
+            logger.warning("Skipping text extraction for encrypted PDF %s", name)
             return PdfContents("", encrypted_page_count(reader))
         parts, size = [], 0
-        for pdf_page in reader.pages:
+        for number, pdf_page in enumerate(reader.pages):
+            if number >= max_pages:
+                break
             text = pdf_page.extract_text() or ""
             parts.append(text)
             size += len(text)
-            if size >= MAX_EXTRACTED_CHARS:
+            if size >= max_chars:
                 break
-        text = "\n".join(parts)[:MAX_EXTRACTED_CHARS].replace("\x00", "")
+        text = "\n".join(parts)[:max_chars].replace("\x00", "")
         return PdfContents(text, len(reader.pages))
-    except Exception:  # a broken upload must never stop an editor saving the document
-        logger.warning("Could not extract text from PDF %s", file.name, exc_info=True)
+    except MemoryError:
+        raise
+    except Exception:  # a broken upload simply has no text
+        logger.warning("Could not extract text from PDF %s", name, exc_info=True)
         return PdfContents("", None)
-    finally:
-        try:
-            file.seek(0)
-        except Exception:  # noqa: S110 - the file may already be closed
-            pass
 
 
 def encrypted_page_count(reader):
@@ -55,7 +61,8 @@ def encrypted_page_count(reader):
 
 
 def pdf_page_count(file):
-    """The number of pages of a PDF, or None when it cannot be read (never raises)."""
+    """The number of pages of a PDF, or None when it cannot be read (never raises). In
+    process: migration 0006 counted the pages of the documents it found with it."""
     try:
         with file.open("rb"):
             reader = PdfReader(file)
@@ -65,11 +72,6 @@ def pdf_page_count(file):
     except Exception:  # noqa: BLE001 - an unreadable file simply has no known page count
         logger.warning("Could not count the pages of PDF %s", file.name, exc_info=True)
         return None
-
-
-def extract_pdf_text(file):
-    """Return the text of a PDF, or "" when it cannot be read (never raises)."""
-    return read_pdf(file).text
 
 
 # The first page as a picture -----------------------------------------------------------------
@@ -84,15 +86,19 @@ FIRST_PAGE_MAX_HEIGHT = 3 * FIRST_PAGE_WIDTH
 _pdfium = threading.Lock()
 
 
-def render_first_page(file, width=FIRST_PAGE_WIDTH, max_height=FIRST_PAGE_MAX_HEIGHT):
-    """The first page of a PDF as an RGB Pillow image `width` pixels wide (narrower if the
-    page is so tall that it would exceed `max_height`), or None when the PDF cannot be read
-    or has no pages. Only page 1 is ever parsed for drawing; never raises."""
+def render_first_page(
+    source, width=FIRST_PAGE_WIDTH, max_height=FIRST_PAGE_MAX_HEIGHT, *, name=None
+):
+    """The first page of a PDF (a path or a binary file) as an RGB Pillow image `width`
+    pixels wide (narrower if the page is so tall that it would exceed `max_height`), or None
+    when the PDF cannot be read or has no pages. Only page 1 is ever parsed for drawing;
+    never raises, except MemoryError (as read_pdf).
+
+    PDFium draws in this process without bounds of memory or time: call it only on trusted
+    files, or through publications.pdf_sandbox."""
     try:
-        file.open("rb")
-        file.seek(0)
         with _pdfium:
-            document = pypdfium2.PdfDocument(file)
+            document = pypdfium2.PdfDocument(source)
             try:
                 if len(document) == 0:
                     return None
@@ -110,14 +116,11 @@ def render_first_page(file, width=FIRST_PAGE_WIDTH, max_height=FIRST_PAGE_MAX_HE
                     page.close()
             finally:
                 document.close()
+    except MemoryError:
+        raise
     except Exception:  # a broken or hostile upload simply has no picture of its first page
-        logger.warning("Could not render the first page of PDF %s", file.name, exc_info=True)
+        logger.warning("Could not render the first page of PDF %s", name or source, exc_info=True)
         return None
-    finally:
-        try:
-            file.close()
-        except Exception:  # noqa: S110 - the file may already be closed
-            pass
 
 
 # The demo's and tests' PDFs ----------------------------------------------------------------

@@ -478,6 +478,14 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
 # hands it to nginx), from S3 it redirects to a signed, short-lived URL of the object.
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "bcsp_site.core.uploads.DocumentForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 15 * 1024 * 1024
+# A PDF's text, page count and first page are read by the task worker in a child process
+# under these limits (publications.pdf_sandbox); a PDF past one keeps no text, a warning is
+# logged and the worker goes on. Text is taken from the first pages only, up to a length.
+PDF_PARSE_MEMORY_MB = env_int("PDF_PARSE_MEMORY_MB", 768)
+PDF_PARSE_CPU_SECONDS = env_int("PDF_PARSE_CPU_SECONDS", 60)
+PDF_PARSE_TIMEOUT_SECONDS = env_int("PDF_PARSE_TIMEOUT_SECONDS", 120)
+PDF_TEXT_MAX_PAGES = env_int("PDF_TEXT_MAX_PAGES", 500)
+PDF_TEXT_MAX_CHARS = env_int("PDF_TEXT_MAX_CHARS", 500_000)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # SVG for the organisation's logo only (checked for scripts on upload: bcsp_site.core.images).
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]

@@ -1,4 +1,5 @@
-"""The PDF download button: its size and page count, counted once when the PDF is saved."""
+"""The PDF download button: its size, kept when the PDF is saved, and its page count, counted
+by the task that reads the PDF once the save commits."""
 
 import io
 import re
@@ -9,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 from pypdf import PdfWriter
 
-from publications import models as publication_models
+from publications import pdf_contents
 from publications.models import PublicationDocument
 from publications.pdf import pdf_page_count
 from publications.templatetags.publication_tags import pdf_download_label
@@ -27,35 +28,50 @@ def pdf_bytes(pages, password=None):
     return buffer.getvalue()
 
 
-def make_document(pages, name="report.pdf", **encryption):
-    return PublicationDocument.objects.create(
-        title="Report", file=ContentFile(pdf_bytes(pages, **encryption), name=name)
-    )
+@pytest.fixture
+def make_document(db, django_capture_on_commit_callbacks):
+    """A PDF document saved as an editor saves one, its tasks run once the save commits."""
+
+    def make(pages, name="report.pdf", **encryption):
+        return saved(
+            django_capture_on_commit_callbacks,
+            PublicationDocument(
+                title="Report", file=ContentFile(pdf_bytes(pages, **encryption), name=name)
+            ),
+        )
+
+    return make
+
+
+def saved(capture, document):
+    with capture(execute=True):
+        document.save()
+    document.refresh_from_db()
+    return document
 
 
 def plain(text):
     return text.replace("\xa0", " ")
 
 
-def test_the_page_count_is_kept_with_the_document_when_it_is_saved(db):
+def test_the_page_count_is_kept_with_the_document_when_it_is_saved(
+    make_document, django_capture_on_commit_callbacks
+):
     document = make_document(36)
-    document.refresh_from_db()
     assert document.page_count == 36
     assert document.file_size == len(document.file.read())
 
     document.file = ContentFile(pdf_bytes(3), name="report-v2.pdf")
-    document.save()
-    document.refresh_from_db()
-    assert document.page_count == 3
+    assert saved(django_capture_on_commit_callbacks, document).page_count == 3
 
 
-def test_pages_never_read_the_pdf(client, publication_index, monkeypatch):
+def test_pages_never_read_the_pdf(client, publication_index, make_document, monkeypatch):
     page = PublicationPageFactory(parent=publication_index, slug="report", pdf=make_document(36))
 
     def unexpected(*args, **kwargs):
         raise AssertionError("the PDF was read while serving a page")
 
-    monkeypatch.setattr(publication_models, "read_pdf", unexpected)
+    monkeypatch.setattr(pdf_contents, "read_pdf_text", unexpected)
     monkeypatch.setattr(PublicationDocument, "save", unexpected)
     html = client.get(page.url).content.decode()
     labels = re.findall(r'class="button download__button"[^>]*>([^<]*)</a>', html)
@@ -64,23 +80,29 @@ def test_pages_never_read_the_pdf(client, publication_index, monkeypatch):
         assert re.fullmatch(r"Download PDF · \d+(\.\d)? KB · 36 pages", plain(label))
 
 
-def test_a_pdf_that_opens_only_with_a_password_has_no_page_count(db):
+def test_a_pdf_that_opens_only_with_a_password_has_no_page_count(make_document):
     assert make_document(2, password="reader-secret").page_count is None
     assert make_document(2, password="").page_count == 2  # only printing or copying restricted
 
 
-def test_a_broken_pdf_has_no_page_count(db):
-    broken = PublicationDocument.objects.create(
-        title="Broken", file=ContentFile(b"%PDF-1.4 not really", name="broken.pdf")
+def test_a_broken_pdf_has_no_page_count(db, django_capture_on_commit_callbacks):
+    broken = saved(
+        django_capture_on_commit_callbacks,
+        PublicationDocument(
+            title="Broken", file=ContentFile(b"%PDF-1.4 not really", name="broken.pdf")
+        ),
     )
     assert broken.page_count is None
     assert pdf_page_count(broken.file) is None
     assert plain(pdf_download_label(broken)) == "Download PDF · 19 bytes"
 
 
-def test_other_documents_have_no_page_count(db):
-    sheet = PublicationDocument.objects.create(
-        title="Data", file=ContentFile(b"year,count\n2020,3\n", name="data.csv")
+def test_other_documents_have_no_page_count(db, django_capture_on_commit_callbacks):
+    sheet = saved(
+        django_capture_on_commit_callbacks,
+        PublicationDocument(
+            title="Data", file=ContentFile(b"year,count\n2020,3\n", name="data.csv")
+        ),
     )
     assert sheet.page_count is None
 

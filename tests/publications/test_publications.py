@@ -163,11 +163,14 @@ def authors(author_index):
     ]
 
 
-def test_publication_page_shows_everything_a_reader_needs(client, publication_index, authors):
-    pdf = get_document_model().objects.create(
-        title="Full report",
-        file=ContentFile(build_simple_pdf(["Captured state"]), name="captured-state.pdf"),
-    )
+def test_publication_page_shows_everything_a_reader_needs(
+    client, publication_index, authors, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF's pages are counted
+        pdf = get_document_model().objects.create(
+            title="Full report",
+            file=ContentFile(build_simple_pdf(["Captured state"]), name="captured-state.pdf"),
+        )
     page = PublicationPageFactory(
         parent=publication_index,
         title="The Security Sector in a Captured State",
