@@ -351,6 +351,12 @@ def build_simple_pdf(
         stream(to_unicode_cmap(MARK_UNICODE)),
         b"<< /Title <FEFF%s> >>" % title.encode("utf-16-be").hex().upper().encode(),
     ]
+    return assemble_pdf(objects, info=len(objects))
+
+
+def assemble_pdf(objects, info=None):
+    """A PDF file of these object bodies (object 1 is the catalogue, object `info` the
+    document's information, if given), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -360,9 +366,10 @@ def build_simple_pdf(
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+    info_entry = b" /Info %d 0 R" % info if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1,
-        len(objects),
+        info_entry,
         xref,
     )
     return bytes(out)
