@@ -91,7 +91,7 @@ def test_demo_site_pages_answer(client, db):
 
 def test_generated_publications_are_topped_up_not_duplicated(client, db):
     output = load("--no-images", "--publications", "12")
-    assert "12/12 publications generated" in output
+    assert "Generated and indexed 12 publications" in output
     generated = PublicationPage.objects.filter(slug__startswith="generated-")
     assert generated.count() == 12
     assert_tree_is_sound()
