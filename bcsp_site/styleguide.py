@@ -9,6 +9,7 @@ sample content of its own gets it from ``samples()`` below.
 
 import copy
 import datetime
+from dataclasses import replace
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,7 @@ from publications.citations import citation_for
 from publications.curation import EditorsPick
 from publications.kinds import PublicationKind
 from publications.models import PublicationPage
+from publications.search import ResultCard
 
 from .core.footnotes import FootnoteNumbering
 from .core.pagination import Paginator
@@ -157,9 +159,12 @@ def samples(request):
     """The template's context: sample content for every component."""
     root = site_root_path()
     publications = sample_publications(root)
-    searched = copy.copy(publications[0])
-    searched.title_highlighted = highlighted(searched.title, ["security"])
-    searched.summary_highlighted = highlighted(searched.summary, ["security"])
+    searched = ResultCard.of(publications[0])
+    searched = replace(
+        searched,
+        title_highlighted=highlighted(searched.title, ["security"]),
+        summary_highlighted=highlighted(searched.summary, ["security"]),
+    )
     # The citation's download links name the publication's id; the sample has none.
     cited = copy.copy(publications[0])
     cited.pk = 0

@@ -2,19 +2,26 @@
 publications.text for how text and queries are normalised)."""
 
 import datetime
+import functools
+import operator
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import reduce
 from hashlib import md5
 
-from django.db.models import Count, Prefetch
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
 from wagtail.models import PageViewRestriction
+from wagtail.search.backends import get_search_backend
 
-from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, remembered
+from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, remembered, remembered_many
 from bcsp_site.core.pages import any_view_restrictions
 
-from .models import PublicationAuthor, PublicationPage
-from .text import SearchTerms
+from .models import PublicationPage, PublicationSearchEntry, author_links_prefetch
+from .search_backend import uses_search_entries
+from .text import SearchTerms, highlight
 
 # The ranking of a search (the ids of its first matches) and its facet counts are kept this
 # long for the content generation: popular searches then cost two small queries. The search
@@ -24,6 +31,19 @@ from .text import SearchTerms
 # other fragments.
 SEARCH_CACHE_SECONDS = 60
 RANKED_IDS_KEPT = 200
+# What a match counts for in ranking by the weight of the words it matched: PostgreSQL's
+# order, D to A. Ranking reads weights A to C only (PublicationSearchEntry.headline): title
+# and author names (A), topics (B), summary and page title (C); body matches rank after them,
+# newest first.
+RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
+
+
+@functools.cache
+def entries_backend():
+    """The search backend when it keeps PublicationSearchEntry rows (PostgreSQL), else None."""
+    backend = get_search_backend()
+    return backend if uses_search_entries(backend) else None
+
 
 # Querying ------------------------------------------------------------------------------------
 
@@ -56,44 +76,73 @@ class PublicationSearch:
     """Live, public publications of one locale matching the criteria, with facet counts.
 
     A fixed number of SQL queries whatever the size of the resource base: view restrictions,
-    one page of results (plus one for their authors) and one grouped count that gives the
-    total and both facets. Facets are "disjunctive": the kind counts ignore the kind filter
-    and the year counts the year filter, so a visitor sees what widening would bring.
+    one page of results (plus one for their authors), the ranking and one grouped count that
+    gives the total and both facets. Facets are "disjunctive": the kind counts ignore the
+    kind filter and the year counts the year filter, so a visitor sees what widening would
+    bring.
+
+    Where the matches come from: without keywords, the publications themselves; keywords on
+    PostgreSQL, the search's own rows (PublicationSearchEntry: words, facets and filters in
+    one row, ranked by the title, authors, topics and summary); elsewhere Wagtail's search
+    backend (SQLite FTS5, or a search server, whose facets are asked of the server).
     """
 
     def __init__(self, criteria):
         self.criteria = criteria
         self.model = PublicationPage
         self._base = None
-        self._one_pass = None
 
     @property
     def has_keywords(self):
         return bool(self.criteria.terms) and self.criteria.locale is not None
+
+    @cached_property
+    def reads_entries(self):
+        return self.has_keywords and entries_backend() is not None
+
+    def tsquery(self):
+        """The keywords as PostgreSQL's tsquery: every loose word and every phrase."""
+        terms, config = self.criteria.terms, entries_backend().config
+        parts = [SearchQuery(" ".join(terms.words), config=config)] if terms.words else []
+        parts += [
+            SearchQuery(" ".join(phrase), search_type="phrase", config=config)
+            for phrase in terms.phrases
+        ]
+        return reduce(operator.and_, parts)
 
     def base_queryset(self):
         if self._base is None:
             if self.criteria.locale is None:
                 self._base = self.model.objects.none()
             else:
-                self._base = self.model.objects.filter(live=True, locale=self.criteria.locale)
+                if self.reads_entries:
+                    source = PublicationSearchEntry.objects.filter(document=self.tsquery())
+                else:
+                    source = self.model.objects
+                self._base = source.filter(live=True, locale=self.criteria.locale)
                 if self.criteria.excluded_pages:
                     self._base = self._base.exclude(pk__in=self.criteria.excluded_pages)
                 # Not .public(): search backends accept plain field filters only, so pages in
                 # private sections are left out by path (one query, reused by every query below).
                 if any_view_restrictions():
                     for path in PageViewRestriction.objects.values_list("page__path", flat=True):
-                        self._base = self._base.exclude(path__startswith=path)
+                        self._base = self._base.exclude(**{self._page("path__startswith"): path})
         return self._base
+
+    def _page(self, lookup):
+        """A lookup on the publication, from the rows the matches come from."""
+        return f"page__{lookup}" if self.reads_entries else lookup
 
     def filtered(self, *, by_kind=True, by_year=True):
         criteria, publications = self.criteria, self.base_queryset()
         if by_kind and criteria.kinds:
             publications = publications.filter(kind__in=criteria.kinds)
         if criteria.author is not None:
-            publications = publications.filter(author_links__author=criteria.author)
+            publications = publications.filter(
+                **{self._page("author_links__author"): criteria.author}
+            )
         if criteria.tag is not None:
-            publications = publications.filter(tagged_items__tag=criteria.tag)
+            publications = publications.filter(**{self._page("tagged_items__tag"): criteria.tag})
         if by_year and criteria.year_from:
             publications = publications.filter(
                 publication_date__gte=datetime.date(criteria.year_from, 1, 1)
@@ -109,40 +158,33 @@ class PublicationSearch:
             self.criteria.terms.as_search_query(), order_by_relevance=order_by_relevance
         )
 
-    @staticmethod
-    def for_cards(publications):
-        """With what a result shows: kind, cover (for a card that shows it) and authors."""
-        return (
-            publications.defer_streamfields()
-            .with_cover()
-            .prefetch_related(
-                Prefetch(
-                    "author_links",
-                    queryset=PublicationAuthor.objects.select_related("author").order_by(
-                        "sort_order"
-                    ),
-                )
-            )
-        )
-
-    def _ordered(self, publications):
-        """`publications` filtered by the criteria, in the chosen order."""
+    def _ordered(self, matches):
+        """`matches` in the chosen order."""
         sort = self.criteria.effective_sort
-        if sort == SORT_OLDEST:
-            publications = publications.order_by("publication_date", "id")
-        else:
-            publications = publications.order_by("-publication_date", "-id")
-        if not self.has_keywords:
-            return publications
-        return self._search(publications, order_by_relevance=sort == SORT_RELEVANCE)
-
-    def live_results(self):
-        """The matching publications in the chosen order, ready for result cards."""
-        return self._ordered(self.for_cards(self.filtered()))
+        # By id last, so that equal dates keep one order ("pk" is no field of Wagtail's index).
+        by_id = "pk" if self.reads_entries else "id"
+        order = (
+            ("publication_date", by_id)
+            if sort == SORT_OLDEST
+            else ("-publication_date", f"-{by_id}")
+        )
+        if self.reads_entries and sort == SORT_RELEVANCE:
+            rank = SearchRank(F("headline"), self.tsquery(), weights=RANK_WEIGHTS)
+            return matches.annotate(rank=rank).order_by("-rank", *order)
+        matches = matches.order_by(*order)
+        if not self.has_keywords or self.reads_entries:
+            return matches
+        return self._search(matches, order_by_relevance=sort == SORT_RELEVANCE)
 
     def results(self):
         """The matching publications in the chosen order, by slices (see RankedResults)."""
         return RankedResults(self)
+
+    def results_slice(self, index):
+        """Result cards `index` (a slice) of the matches, beyond the kept ranking."""
+        return result_cards(
+            [match.pk for match in self._ordered(self.filtered().only("pk"))[index]]
+        )
 
     def cache_key(self, part):
         criteria = self.criteria
@@ -167,60 +209,13 @@ class PublicationSearch:
 
     def ranked_ids(self):
         """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
-        one_pass = self._read_once()
-        if one_pass is not None:
-            return one_pass[0]
         return remembered(
             self.cache_key("ranking"),
             lambda: [
-                publication.pk
-                for publication in self._ordered(self.filtered().only("pk"))[:RANKED_IDS_KEPT]
+                match.pk for match in self._ordered(self.filtered().only("pk"))[:RANKED_IDS_KEPT]
             ],
             seconds=self.cache_seconds,
         )
-
-    def _read_once(self):
-        """(ranked ids, {(kind id, year): count}) of a keyword search on a database backend,
-        from one query, kept for a short while; None for other searches.
-
-        Both come from the same matches, which are what a search costs: on PostgreSQL each
-        match is looked up in the search index, the publications and the pages. Reading them
-        once, in the chosen order with their kind and year, and keeping the ranking and the
-        counts apart in Python halves that cost (at 100,000 publications a two-word query
-        matches some 2,500). The kind and year filters are applied here, as the facet counts
-        must ignore them.
-        """
-        if not self.has_keywords:
-            return None
-        if self._one_pass is None:
-            self._one_pass = remembered(
-                self.cache_key("one-pass"), self._rank_and_count, seconds=self.cache_seconds
-            )
-        return self._one_pass or None
-
-    def _rank_and_count(self):
-        matches = self._ordered(self.filtered(by_kind=False, by_year=False))
-        if not hasattr(matches, "get_queryset"):
-            return ()  # a search server: its own ranking and facets (kept, as not None)
-        rows = matches.get_queryset().values_list("pk", "kind_id", ExtractYear("publication_date"))
-        selected_kinds = {kind.pk for kind in self.criteria.kinds}
-        ranked, table = [], Counter()
-        for pk, kind_id, year in rows:
-            table[kind_id, year] += 1
-            if (
-                len(ranked) < RANKED_IDS_KEPT
-                and (not selected_kinds or kind_id in selected_kinds)
-                and self._in_years(year)
-            ):
-                ranked.append(pk)
-        return ranked, dict(table)
-
-    def publications_by_id(self, ids):
-        found = {
-            publication.pk: publication
-            for publication in self.for_cards(self.model.objects.filter(pk__in=ids, live=True))
-        }
-        return [found[pk] for pk in ids if pk in found]
 
     def _in_years(self, year):
         criteria = self.criteria
@@ -234,26 +229,21 @@ class PublicationSearch:
         None when the search backend cannot group its matches in SQL (a search server).
         Kept for a short while, like the ranking.
         """
-        one_pass = self._read_once()
-        if one_pass is not None:
-            return one_pass[1]
         return remembered(
             self.cache_key("counts"), self._count_by_kind_and_year, seconds=self.cache_seconds
         )
 
     def _count_by_kind_and_year(self):
-        publications = self.filtered(by_kind=False, by_year=False).order_by()
-        if self.has_keywords:
-            matches = self._search(publications, order_by_relevance=False)
-            if not hasattr(matches, "get_queryset"):
+        matches = self.filtered(by_kind=False, by_year=False).order_by()
+        if self.has_keywords and not self.reads_entries:
+            found = self._search(matches, order_by_relevance=False)
+            if not hasattr(found, "get_queryset"):
                 return None
             # Database backends: the matches are an SQL queryset, grouped in one query.
-            publications = matches.get_queryset().order_by()
-        rows = (
-            publications.annotate(year=ExtractYear("publication_date"))
-            .values_list("kind_id", "year")
-            .annotate(count=Count("pk"))
-        )
+            matches = found.get_queryset().order_by()
+        if not self.reads_entries:  # the search's own rows hold the year
+            matches = matches.annotate(year=ExtractYear("publication_date"))
+        rows = matches.values_list("kind_id", "year").annotate(count=Count("pk"))
         return {(kind_id, year): count for kind_id, year, count in rows}
 
     def counts(self):
@@ -289,6 +279,65 @@ class PublicationSearch:
         return total, dict(by_kind), dict(sorted(by_year.items(), reverse=True))
 
 
+@dataclass(frozen=True)
+class ResultCard:
+    """What a search result shows of a publication (components/search_result.html)."""
+
+    pk: int
+    url: str
+    title: str
+    summary: str
+    kind: str
+    date: datetime.date
+    authors: tuple = ()  # (name, address) of each credited author with a live page
+    title_highlighted: str = ""
+    summary_highlighted: str = ""
+
+    @classmethod
+    def of(cls, publication):
+        return cls(
+            pk=publication.pk,
+            url=publication.get_url(),
+            title=publication.title,
+            summary=publication.summary,
+            kind=publication.kind.name if publication.kind_id else "",
+            date=publication.publication_date,
+            authors=tuple((author.title, author.get_url()) for author in publication.authors),
+        )
+
+    def highlighted(self, terms, summary_chars):
+        return replace(
+            self,
+            title_highlighted=highlight(self.title, terms),
+            summary_highlighted=highlight(self.summary, terms, summary_chars),
+        )
+
+
+def result_cards(ids):
+    """The result cards of these live publications, in this order.
+
+    Each card is kept for the content generation, so a new query fetches only the ids of its
+    results: building ten cards from the database (publications, kinds, authors and their
+    addresses) cost a third of a new search. The words a query matched are marked per
+    query (ResultCard.highlighted).
+    """
+
+    keys = {f"search-card:{pk}": pk for pk in ids}
+
+    def build(missing):
+        publications = (
+            PublicationPage.objects.filter(pk__in=[keys[key] for key in missing])
+            .live()
+            .defer_streamfields()
+            .select_related("kind")
+            .prefetch_related(author_links_prefetch())
+        )
+        return {f"search-card:{page.pk}": ResultCard.of(page) for page in publications}
+
+    cards = remembered_many(list(keys), build)
+    return [cards[key] for key in keys if key in cards]
+
+
 class RankedResults:
     """A search's matches for the paginator: pages within the first RANKED_IDS_KEPT come from
     the cached ranking (the publications fetched by id), deeper ones from the backend."""
@@ -304,5 +353,5 @@ class RankedResults:
         if index.step is None and (
             everything_ranked or (index.stop is not None and index.stop <= len(ids))
         ):
-            return self.search.publications_by_id(ids[index])
-        return list(self.search.live_results()[index])
+            return result_cards(ids[index])
+        return self.search.results_slice(index)

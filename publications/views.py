@@ -15,7 +15,7 @@ from .forms import ADVANCED_FIELDS, SearchForm, tag_suggestions
 from .language_versions import search_in_language
 from .models import PublicationKind
 from .search import SORT_RELEVANCE, PublicationSearch, SearchCriteria
-from .text import MAX_QUERY_LENGTH, highlight, language_of, parse_query
+from .text import MAX_QUERY_LENGTH, language_of, parse_query
 
 RESULTS_PER_PAGE = 10
 NARROWING_FIELDS = ("kind", "author", "tag", "year_from", "year_to")
@@ -250,9 +250,7 @@ def search(request):
             # "Found nothing" means the words alone: a filter that leaves nothing says
             # nothing about what the resource base lacks.
             record_search(term, found_nothing=not (total or picks or narrowed))
-    for publication in page_obj:
-        publication.title_highlighted = highlight(publication.title, terms)
-        publication.summary_highlighted = highlight(publication.summary, terms, SUMMARY_CHARS)
+    page_obj.object_list = [card.highlighted(terms, SUMMARY_CHARS) for card in page_obj]
     kind_facets, year_facets = facets(links, criteria, kinds, kind_counts, year_counts)
     criteria_in_use = bool(criteria.terms) + len(filters)  # each kind counts as one
     context.update(

@@ -429,6 +429,16 @@ class LayeredCache(BaseCache):
         self.shared.set(key, value, timeout, version)
         self.local.set(key, value, version=version)
 
+    # Many entries at once (a search's result cards) are read from and written to the shared
+    # cache only, in one round trip: each is asked for rarely, and in the local layer they
+    # would push out the fragments every page needs.
+    def get_many(self, keys, version=None):
+        return self.shared.get_many(keys, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
+        return self.shared.set_many(data, timeout, version)
+
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         timeout = self.default_timeout if timeout is DEFAULT_TIMEOUT else timeout
         added = self.shared.add(key, value, timeout, version)

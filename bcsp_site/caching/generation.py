@@ -75,8 +75,12 @@ CONTENT_MODELS = {
     # Editors' picks, shown on the search page (publications.curation).
     ("wagtailsearchpromotions", "searchpromotion"),
 }
-# Models of content apps that no visitor sees: the count of searches that found nothing.
-NOT_CONTENT_MODELS = {("publications", "noresultsdailyhits")}
+# Models of content apps that no visitor sees: the count of searches that found nothing, and
+# the search backend's own rows (like Wagtail's index, written after the content changed).
+NOT_CONTENT_MODELS = {
+    ("publications", "noresultsdailyhits"),
+    ("publications", "publicationsearchentry"),
+}
 
 
 # Within a request the generation is read once: a page asks for it a dozen times, and with
@@ -199,6 +203,22 @@ def remembered(key, compute, *, seconds=FRAGMENT_CACHE_SECONDS, in_process=False
         if value is not None:
             store.set(full_key, value, seconds)
     return value
+
+
+def remembered_many(keys, compute, *, seconds=FRAGMENT_CACHE_SECONDS):
+    """{key: value} for `keys`, each kept like remembered() keeps one, read from the cache in
+    one go; compute(missing keys) returns {key: value} for those not kept yet, worked out
+    together (one query for them all rather than one each)."""
+    generation = content_generation()
+    store = content_cache()
+    full_keys = {f"{key}:{generation}": key for key in keys}
+    found = {full_keys[full_key]: value for full_key, value in store.get_many(full_keys).items()}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        computed = {key: value for key, value in compute(missing).items() if value is not None}
+        store.set_many({f"{key}:{generation}": value for key, value in computed.items()}, seconds)
+        found.update(computed)
+    return found
 
 
 def start_new_generation(**kwargs):

@@ -457,18 +457,20 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 # Editors' avatars stay local: no editor's email hash goes to a third party, and the admin's
 # Content Security Policy (self-hosted images only) has nothing to block.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-# Search: Wagtail's database backend (PostgreSQL full-text search; SQLite FTS5 locally)
+# Search: Wagtail's database backend (PostgreSQL full-text search, which also keeps the
+# public search's own rows: publications.search_backend; SQLite FTS5 locally)
 # unless SEARCH_BACKEND names one of Wagtail's search-server backends ("opensearch3",
 # "opensearch2", "elasticsearch9", "elasticsearch8", "elasticsearch7"; its Python client
 # installed) at SEARCH_URLS. Run `manage.py update_index` after switching (README › Search).
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": f"wagtail.search.backends.{SEARCH_BACKEND}"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "publications.search_backend"}}
 if SEARCH_BACKEND != "database":
-    WAGTAILSEARCH_BACKENDS["default"].update(
-        URLS=env_list("SEARCH_URLS", ["http://localhost:9200"]),
-        INDEX_PREFIX=env_str("SEARCH_INDEX_PREFIX", "bcsp_"),
-        TIMEOUT=env_int("SEARCH_TIMEOUT", 5),
-    )
+    WAGTAILSEARCH_BACKENDS["default"] = {
+        "BACKEND": f"wagtail.search.backends.{SEARCH_BACKEND}",
+        "URLS": env_list("SEARCH_URLS", ["http://localhost:9200"]),
+        "INDEX_PREFIX": env_str("SEARCH_INDEX_PREFIX", "bcsp_"),
+        "TIMEOUT": env_int("SEARCH_TIMEOUT", 5),
+    }
 WAGTAILDOCS_DOCUMENT_MODEL = "publications.PublicationDocument"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "odt", "xls", "xlsx", "ods", "ppt", "pptx", "csv"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 30 * 1024 * 1024
