@@ -13,7 +13,10 @@ none (those are 404s, and the index leaves them out).
 A child is read in keyset batches of ``SITEMAP_BATCH`` pages (``id > last id``, as values,
 not models), with each batch's translations in one more query, so a child costs two queries
 per batch and the memory of one batch, whatever its size. The index is one aggregate query
-per section.
+per section. The addresses are Wagtail's own, built from the sites' root paths and language
+prefixes worked out once per answer (``core.page_urls``): asking ``get_full_url()`` page by
+page was three quarters of a child's time. At 100,000 publications a child of 50,000
+addresses takes 1.8 s instead of 7.9 s, in 101 queries and 2 MB (``bench/sitemap.py``).
 
 What is kept, and why: the index (a few hundred bytes) is remembered for the content
 generation, as the whole sitemap was. A child that fits in one batch is an ordinary answer,
@@ -25,7 +28,7 @@ Children are not purged from a CDN (only ``/sitemap.xml`` is, ``bcsp_site.cachin
 hence that short life there.
 
 The XML is written as strings rather than by the template engine: a child is 50,000 entries,
-and the engine costs several times more per entry than the page URLs themselves.
+and the engine costs several times more per entry than everything else an entry needs.
 """
 
 import datetime
