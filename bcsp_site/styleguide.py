@@ -9,7 +9,6 @@ sample content of its own gets it from ``samples()`` below.
 
 import copy
 import datetime
-from dataclasses import replace
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -159,11 +158,17 @@ def samples(request):
     """The template's context: sample content for every component."""
     root = site_root_path()
     publications = sample_publications(root)
-    searched = ResultCard.of(publications[0])
-    searched = replace(
-        searched,
-        title_highlighted=highlighted(searched.title, ["security"]),
-        summary_highlighted=highlighted(searched.summary, ["security"]),
+    sample = publications[0]
+    searched = ResultCard(
+        pk=0,
+        url=sample.get_url(request),
+        title=sample.title,
+        summary=sample.summary,
+        kind=sample.kind.name,
+        date=sample.publication_date,
+        authors=tuple((author.title, author.get_url(request)) for author in sample.authors),
+        title_highlighted=highlighted(sample.title, ["security"]),
+        summary_highlighted=highlighted(sample.summary, ["security"]),
     )
     # The citation's download links name the publication's id; the sample has none.
     cited = copy.copy(publications[0])

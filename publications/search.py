@@ -4,7 +4,7 @@ publications.text for how text and queries are normalised)."""
 import datetime
 import functools
 import operator
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from hashlib import md5
@@ -17,9 +17,10 @@ from wagtail.models import PageViewRestriction
 from wagtail.search.backends import get_search_backend
 
 from bcsp_site.caching.generation import FRAGMENT_CACHE_SECONDS, remembered, remembered_many
+from bcsp_site.core.page_urls import PageUrls
 from bcsp_site.core.pages import any_view_restrictions
 
-from .models import PublicationPage, PublicationSearchEntry, author_links_prefetch
+from .models import PublicationAuthor, PublicationPage, PublicationSearchEntry
 from .search_backend import uses_search_entries
 from .text import SearchTerms, highlight
 
@@ -176,15 +177,13 @@ class PublicationSearch:
             return matches
         return self._search(matches, order_by_relevance=sort == SORT_RELEVANCE)
 
-    def results(self):
-        """The matching publications in the chosen order, by slices (see RankedResults)."""
-        return RankedResults(self)
+    def results(self, request=None):
+        """The matching publications' cards in the chosen order, by slices (RankedResults)."""
+        return RankedResults(self, request)
 
-    def results_slice(self, index):
+    def results_slice(self, index, request=None):
         """Result cards `index` (a slice) of the matches, beyond the kept ranking."""
-        return result_cards(
-            [match.pk for match in self._ordered(self.filtered().only("pk"))[index]]
-        )
+        return result_cards(self._ids(index), request)
 
     def cache_key(self, part):
         criteria = self.criteria
@@ -211,11 +210,15 @@ class PublicationSearch:
         """The ids of the first RANKED_IDS_KEPT matches in order, kept for a short while."""
         return remembered(
             self.cache_key("ranking"),
-            lambda: [
-                match.pk for match in self._ordered(self.filtered().only("pk"))[:RANKED_IDS_KEPT]
-            ],
+            lambda: self._ids(slice(0, RANKED_IDS_KEPT)),
             seconds=self.cache_seconds,
         )
+
+    def _ids(self, index):
+        """The ids of the matches `index` (a slice) in order."""
+        if self.has_keywords and not self.reads_entries:  # Wagtail's search: results, not rows
+            return [match.pk for match in self._ordered(self.filtered().only("pk"))[index]]
+        return list(self._ordered(self.filtered()).values_list("pk", flat=True)[index])
 
     def _in_years(self, year):
         criteria = self.criteria
@@ -293,18 +296,6 @@ class ResultCard:
     title_highlighted: str = ""
     summary_highlighted: str = ""
 
-    @classmethod
-    def of(cls, publication):
-        return cls(
-            pk=publication.pk,
-            url=publication.get_url(),
-            title=publication.title,
-            summary=publication.summary,
-            kind=publication.kind.name if publication.kind_id else "",
-            date=publication.publication_date,
-            authors=tuple((author.title, author.get_url()) for author in publication.authors),
-        )
-
     def highlighted(self, terms, summary_chars):
         return replace(
             self,
@@ -313,37 +304,57 @@ class ResultCard:
         )
 
 
-def result_cards(ids):
+def result_cards(ids, request=None):
     """The result cards of these live publications, in this order.
 
     Each card is kept for the content generation, so a new query fetches only the ids of its
-    results: building ten cards from the database (publications, kinds, authors and their
-    addresses) cost a third of a new search. The words a query matched are marked per
-    query (ResultCard.highlighted).
+    results: building ten cards as pages (publications, kinds, authors, each URL worked out
+    by Wagtail) cost a third of a new search. Here missing cards are read as values in two
+    queries, their addresses built from the sites' roots (core.page_urls). The words a query
+    matched are marked per query (ResultCard.highlighted).
     """
-
-    keys = {f"search-card:{pk}": pk for pk in ids}
+    urls = PageUrls(request)
+    keys = {f"search-card:{urls.request_site_id}:{pk}": pk for pk in ids}
 
     def build(missing):
-        publications = (
-            PublicationPage.objects.filter(pk__in=[keys[key] for key in missing])
-            .live()
-            .defer_streamfields()
-            .select_related("kind")
-            .prefetch_related(author_links_prefetch())
+        wanted = [keys[key] for key in missing]
+        authors = defaultdict(list)
+        # The credited authors whose pages are live, in order (PublicationPage.authors).
+        for page_id, author_id, name, url_path in (
+            PublicationAuthor.objects.filter(page_id__in=wanted, author__live=True)
+            .order_by("page_id", "sort_order")
+            .values_list("page_id", "author_id", "author__title", "author__url_path")
+        ):
+            authors[page_id].append((name, urls.url(author_id, url_path)))
+        rows = (
+            PublicationPage.objects.filter(pk__in=wanted, live=True)
+            .order_by()
+            .values_list("pk", "url_path", "title", "summary", "kind__name", "publication_date")
         )
-        return {f"search-card:{page.pk}": ResultCard.of(page) for page in publications}
+        return {
+            f"search-card:{urls.request_site_id}:{pk}": ResultCard(
+                pk=pk,
+                url=urls.url(pk, url_path),
+                title=title,
+                summary=summary,
+                kind=kind or "",
+                date=date,
+                authors=tuple(authors[pk]),
+            )
+            for pk, url_path, title, summary, kind, date in rows
+        }
 
     cards = remembered_many(list(keys), build)
     return [cards[key] for key in keys if key in cards]
 
 
 class RankedResults:
-    """A search's matches for the paginator: pages within the first RANKED_IDS_KEPT come from
-    the cached ranking (the publications fetched by id), deeper ones from the backend."""
+    """A search's result cards for the paginator: pages within the first RANKED_IDS_KEPT
+    come from the kept ranking, deeper ones are asked of the matches."""
 
-    def __init__(self, search):
+    def __init__(self, search, request=None):
         self.search = search
+        self.request = request
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
@@ -353,5 +364,5 @@ class RankedResults:
         if index.step is None and (
             everything_ranked or (index.stop is not None and index.stop <= len(ids))
         ):
-            return result_cards(ids[index])
-        return self.search.results_slice(index)
+            return result_cards(ids[index], self.request)
+        return self.search.results_slice(index, self.request)

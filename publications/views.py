@@ -242,7 +242,7 @@ def search(request):
 
     search = PublicationSearch(criteria)
     total, kind_counts, year_counts = search.counts()
-    paginator = CountedPaginator(search.results(), RESULTS_PER_PAGE, total)
+    paginator = CountedPaginator(search.results(request), RESULTS_PER_PAGE, total)
     page_obj = paginator.get_page(request.GET.get("page"))
     if terms and request.method == "GET" and not is_refinement(request, data["q"]):
         term = recordable_term(data["q"])

@@ -63,8 +63,8 @@ def serve_prefix(language_code):
 
 class PageUrls:
     """``page_urls.full_url(pk, url_path)`` is ``Page(id=pk, url_path=url_path)
-    .get_full_url(request)``, for as many pages as asked while the sites stay as they were
-    when it was made (one request)."""
+    .get_full_url(request)`` (and ``url()`` its ``get_url(request)``), for as many pages as
+    asked while the sites stay as they were when it was made (one request)."""
 
     def __init__(self, request=None):
         self.request = request
@@ -85,21 +85,39 @@ class PageUrls:
         site = Site.find_for_request(self.request)
         return site.pk if site else None
 
-    def full_url(self, pk, url_path):
+    def url_parts(self, pk, url_path):
+        """(site id, root URL, page path), as ``Page.get_url_parts(request)``; None for a
+        page in no site."""
         roots = [root for root in self.roots if url_path.startswith(root[0])]
         if not roots:
             return None
-        root_path, _site_id, root_url, prefix = roots[0]
+        root_path, site_id, root_url, prefix = roots[0]
         if self.several_sites and len({root[1] for root in roots}) > 1:
             # In more than one site: the request's own, if it is one of them.
             for root in roots:
                 if root[1] == self.request_site_id:
-                    root_path, _site_id, root_url, prefix = root
+                    root_path, site_id, root_url, prefix = root
                     break
         rest = url_path[len(root_path) :]
         if prefix is None or not SERVED_REST.fullmatch(rest):
-            return Page(id=pk, url_path=url_path).get_full_url(self.request)
+            parts = Page(id=pk, url_path=url_path).get_url_parts(self.request)
+            return None if parts is None or parts[1] is None and parts[2] is None else parts
         page_path = prefix + quote(rest, safe=PATH_SAFE)
         if not WAGTAIL_APPEND_SLASH and page_path != "/":
             page_path = page_path.rstrip("/")
+        return site_id, root_url, page_path
+
+    def full_url(self, pk, url_path):
+        parts = self.url_parts(pk, url_path)
+        return None if parts is None else parts[1] + parts[2]
+
+    def url(self, pk, url_path):
+        """``Page.get_url(request)``: the path alone when the page is in the request's site
+        or there is only one site, else the full URL."""
+        parts = self.url_parts(pk, url_path)
+        if parts is None:
+            return None
+        site_id, root_url, page_path = parts
+        if not self.several_sites or site_id == self.request_site_id:
+            return page_path
         return root_url + page_path

@@ -62,6 +62,17 @@ def test_every_page_has_wagtails_own_full_url(sites, language):
         assert fast == wagtail, request and request.get_host()
 
 
+@pytest.mark.parametrize("language", ["en", "sr"])
+def test_every_page_has_wagtails_own_url_relative_in_the_requests_site(sites, language):
+    for request in requests():
+        with translation.override(language):
+            fast = all_urls(PageUrls(request).url)
+            wagtail = all_urls(
+                lambda pk, url_path: Page(id=pk, url_path=url_path).get_url(request)  # noqa: B023
+            )
+        assert fast == wagtail, request and request.get_host()
+
+
 def test_the_urls_are_in_each_pages_language_and_site(sites):
     urls = all_urls(PageUrls(RequestFactory().get("/", HTTP_HOST="localhost")).full_url)
     assert urls["/home/"] == "http://localhost/en/"
