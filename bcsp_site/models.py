@@ -213,6 +213,9 @@ class SectionPageMixin:
             .child_of(section)
             .live()
             .public()
+            # In the tree's order, as editors arrange them: a queryset made without Page's
+            # manager has no order of its own, and PostgreSQL returns rows as they lie.
+            .order_by("path")
             .only("title", "url_path", "path", "depth", "locale_id", "translation_key")
         )
         return section, pages
