@@ -6,7 +6,6 @@ import functools
 import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from functools import reduce
 from hashlib import md5
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -77,8 +76,8 @@ class PublicationSearch:
     """Live, public publications of one locale matching the criteria, with facet counts.
 
     A fixed number of SQL queries whatever the size of the resource base: view restrictions,
-    one page of results (plus one for their authors), the ranking and one grouped count that
-    gives the total and both facets. Facets are "disjunctive": the kind counts ignore the
+    the ranking, one grouped count that gives the total and both facets, and two for the
+    result cards not kept yet (result_cards). Facets are "disjunctive": the kind counts ignore the
     kind filter and the year counts the year filter, so a visitor sees what widening would
     bring.
 
@@ -109,7 +108,7 @@ class PublicationSearch:
             SearchQuery(" ".join(phrase), search_type="phrase", config=config)
             for phrase in terms.phrases
         ]
-        return reduce(operator.and_, parts)
+        return functools.reduce(operator.and_, parts)
 
     def base_queryset(self):
         if self._base is None:
