@@ -100,6 +100,7 @@ class PublicationSearch:
     def reads_entries(self):
         return self.has_keywords and entries_backend() is not None
 
+    @cached_property
     def tsquery(self):
         """The keywords as PostgreSQL's tsquery: every loose word and every phrase."""
         terms, config = self.criteria.terms, entries_backend().config
@@ -116,7 +117,7 @@ class PublicationSearch:
                 self._base = self.model.objects.none()
             else:
                 if self.reads_entries:
-                    source = PublicationSearchEntry.objects.filter(document=self.tsquery())
+                    source = PublicationSearchEntry.objects.filter(document=self.tsquery)
                 else:
                     source = self.model.objects
                 self._base = source.filter(live=True, locale=self.criteria.locale)
@@ -169,7 +170,7 @@ class PublicationSearch:
             else ("-publication_date", f"-{by_id}")
         )
         if self.reads_entries and sort == SORT_RELEVANCE:
-            rank = SearchRank(F("headline"), self.tsquery(), weights=RANK_WEIGHTS)
+            rank = SearchRank(F("headline"), self.tsquery, weights=RANK_WEIGHTS)
             return matches.annotate(rank=rank).order_by("-rank", *order)
         matches = matches.order_by(*order)
         if not self.has_keywords or self.reads_entries:

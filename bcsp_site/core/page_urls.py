@@ -68,15 +68,24 @@ class PageUrls:
 
     def __init__(self, request=None):
         self.request = request
+
+    @cached_property
+    def roots(self):
+        """(root path, site id, root URL, prefix) of every site root, the most specific first:
+        worked out at the first URL asked for (a search whose cards are all kept asks none)."""
         prefixes = {}
-        self.roots = []  # (root path, site id, root URL, prefix), the most specific first
+        roots = []
         for root in Site.get_site_root_paths():
             if root.language_code not in prefixes:
                 prefixes[root.language_code] = serve_prefix(root.language_code)
-            self.roots.append(
+            roots.append(
                 (root.root_path, root.site_id, root.root_url, prefixes[root.language_code])
             )
-        self.several_sites = len({site_id for _path, site_id, _url, _prefix in self.roots}) > 1
+        return roots
+
+    @cached_property
+    def several_sites(self):
+        return len({site_id for _path, site_id, _url, _prefix in self.roots}) > 1
 
     @cached_property
     def request_site_id(self):
