@@ -22,8 +22,7 @@ from hashlib import md5
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits, SearchPromotion
@@ -92,12 +91,11 @@ def is_refinement(request, text):
 def record_search(term, *, found_nothing):
     """Count one search of `term` today, and whether it found nothing.
 
-    On the request path, so kept to one UPDATE per counter in the usual case (the term was
-    searched before today): no transaction, so the row is locked only while the statement
-    runs and concurrent searches never wait on each other for longer. The first search of a
-    term on a day inserts its rows; two such at once settle on one row through the unique
-    constraint. Rows are written without model signals: these counters are not content and
-    must not start a new content generation.
+    On the request path, so kept to one statement per counter when the term is known (an
+    upsert of the day's row: no row lock held beyond the statement, so concurrent searches
+    never wait on each other for longer) and three when it is new. Rows are written without
+    model signals: these counters are not content and must not start a new content
+    generation.
     """
     today = timezone.localdate()
     with transaction.atomic():
@@ -113,14 +111,30 @@ def record_search(term, *, found_nothing):
 
 
 def _count(model, term, today):
-    if model.objects.filter(date=today, query__query_string=term).update(hits=F("hits") + 1):
+    """Add one to the term's row of the day in `model`, making the term's Query first if
+    there is none (a term new to the site, or pruned since)."""
+    if _add_hit(model, term, today):
         return
-    query = Query.get(term)
-    try:
-        with transaction.atomic():
-            model.objects.bulk_create([model(query=query, date=today, hits=1)])
-    except IntegrityError:
-        model.objects.filter(query=query, date=today).update(hits=F("hits") + 1)
+    # The library's Query.get() is a get_or_create (a read, then an insert in a savepoint);
+    # one insert that yields to a concurrent one does the same.
+    Query.objects.bulk_create([Query(query_string=term)], ignore_conflicts=True)
+    _add_hit(model, term, today)
+
+
+def _add_hit(model, term, today):
+    """One statement: insert the day's row with one hit, or add one to it. False when the
+    term has no Query yet. Both databases take this form of upsert (PostgreSQL 9.5,
+    SQLite 3.24); the ORM's bulk_create(update_conflicts=True) cannot add to a column."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (query_id, date, hits) "  # noqa: S608 - names from the models
+        f"SELECT id, %s, 1 FROM {connection.ops.quote_name(Query._meta.db_table)} "
+        "WHERE query_string = %s "
+        f"ON CONFLICT (query_id, date) DO UPDATE SET hits = {table}.hits + 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(today), term])
+        return cursor.rowcount > 0
 
 
 def prune_search_terms(days=None):
