@@ -1086,6 +1086,13 @@ class PublicationSearchEntry(models.Model):
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
+        indexes = [
+            # Newest first: a query matching much of the resource base walks this until it
+            # has a page of results (publications.search).
+            models.Index(
+                fields=["locale", "-publication_date", "-page"], name="publication_search_by_date"
+            ),
+        ]
 
     def __str__(self):
         return str(self.page_id)

@@ -241,24 +241,28 @@ def search(request):
         return render(request, "pages/search_results.html", context)
 
     search = PublicationSearch(criteria)
-    total, kind_counts, year_counts = search.counts()
-    paginator = CountedPaginator(search.results(request), RESULTS_PER_PAGE, total)
+    counts = search.counts()
+    paginator = CountedPaginator(search.results(request), RESULTS_PER_PAGE, counts.browsable)
     page_obj = paginator.get_page(request.GET.get("page"))
     if terms and request.method == "GET" and not is_refinement(request, data["q"]):
         term = recordable_term(data["q"])
         if term:
             # "Found nothing" means the words alone: a filter that leaves nothing says
             # nothing about what the resource base lacks.
-            record_search(term, found_nothing=not (total or picks or narrowed))
+            record_search(term, found_nothing=not (counts.total or picks or narrowed))
     page_obj.object_list = [card.highlighted(terms, SUMMARY_CHARS) for card in page_obj]
-    kind_facets, year_facets = facets(links, criteria, kinds, kind_counts, year_counts)
+    kind_facets, year_facets = facets(links, criteria, kinds, counts.by_kind, counts.by_year)
     criteria_in_use = bool(criteria.terms) + len(filters)  # each kind counts as one
     context.update(
         searched=True,
         results=page_obj,
         # Picks head the first page; they are left out of the results on every page.
         editors_picks=picks if page_obj.number == 1 else [],
-        total=paginator.count + len(picks),
+        total=counts.total + len(picks),
+        counts_estimated=counts.estimated,
+        total_estimated=counts.total_estimated,
+        # An estimated total is past what can be paged through (COUNTED_MATCHES).
+        browsable=paginator.count if counts.total_estimated else None,
         kind_facets=kind_facets,
         year_facets=year_facets,
         pagination_query=links.query,

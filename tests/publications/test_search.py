@@ -11,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfWriter
 from wagtail.models import Locale, PageViewRestriction
 
+from publications import search as search_module
 from publications.models import PublicationDocument
 from publications.pdf import build_simple_pdf
+from publications.search import PublicationSearch, SearchCriteria
 from publications.text import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, fold, highlight, parse_query
 from tests.support.factories import (
     AuthorPageFactory,
@@ -27,6 +29,11 @@ pytestmark = pytest.mark.django_db
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="ranking by field weight is a PostgreSQL full-text feature; SQLite FTS5 ignores boosts",
+)
+
+needs_search_entries = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the search keeps rows of its own on PostgreSQL only (elsewhere: Wagtail's index)",
 )
 
 SEARCH_URL = "/en/search/"
@@ -247,10 +254,7 @@ def test_title_and_author_matches_rank_above_body_matches(client, publication_in
     assert titles(search(client, q="gendarmerie")) == [title_match.title, body_match.title]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the search keeps rows of its own on PostgreSQL only (elsewhere: Wagtail's index)",
-)
+@needs_search_entries
 def test_the_search_follows_publishing_editing_unpublishing_and_deleting(
     client, publication_index, kinds
 ):
@@ -290,6 +294,101 @@ def test_the_search_follows_publishing_editing_unpublishing_and_deleting(
     page.delete()
     assert found() == ([], 0)
     assert not PublicationSearchEntry.objects.exists()
+
+
+@needs_search_entries
+def test_best_match_ranks_the_newest_headline_matches_then_the_rest_newest_first(
+    client, publication_index, monkeypatch
+):
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 2)
+    in_body = [("paragraph", "<p>A word on gendarmerie reform.</p>")]
+
+    def dated(year, **fields):
+        return publication(
+            publication_index, publication_date=datetime.date(year, 1, 1), **fields
+        ).title
+
+    oldest_title = dated(2010, title="Gendarmerie reform")
+    title = dated(2015, title="Gendarmerie reform in practice")
+    summary = dated(2020, title="Annual overview", summary="On gendarmerie reform.")
+    newest_body = dated(2022, title="Police digest", body=in_body)
+    older_body = dated(2012, title="Police notes", body=in_body)
+
+    # The newest two whose title, authors, topics or summary hold the words, the title first;
+    # then every other match, newest first: an older title match among them.
+    expected = [title, summary, newest_body, older_body, oldest_title]
+    assert titles(search(client, q="gendarmerie reform")) == expected
+
+    # Every slice of the order, deeper pages included, is the same order.
+    monkeypatch.setattr(search_module, "RANKED_IDS_KEPT", 1)
+    criteria = SearchCriteria(
+        terms=parse_query("gendarmerie reform", "en"), locale=Locale.objects.get(language_code="en")
+    )
+    for start in range(5):
+        for stop in range(start + 1, 6):
+            results = PublicationSearch(criteria).results()[start:stop]
+            assert [card.title for card in results] == expected[start:stop], (start, stop)
+
+
+@needs_search_entries
+def test_a_query_matching_more_than_is_counted_shows_estimates_and_pages_that_far(
+    client, publication_index, kinds, monkeypatch
+):
+    monkeypatch.setattr(search_module, "COUNTED_MATCHES", 3)
+    monkeypatch.setattr(search_module, "SAMPLE_EVERY", 1)  # every row in the sample
+    for number in range(5):
+        publication(
+            publication_index,
+            title=f"Surveillance note {number}",
+            kind=kinds["analysis" if number < 3 else "report"],
+            publication_date=datetime.date(2020 + number % 2, 1, 1 + number),
+        )
+    response = search(client, q="surveillance")
+    assert response.context["total"] == 5
+    kinds_found = {facet["label"]: facet["count"] for facet in response.context["kind_facets"]}
+    assert kinds_found == {"Analysis": 3, "Report": 2}
+    page = html(response)
+    assert "About 5 results for “surveillance”" in page
+    assert (
+        'Analysis</a> <span class="count">(<span aria-hidden="true">~</span>'
+        '<span class="visually-hidden">about </span>3)</span>'
+    ) in page
+    assert "The first 3 can be paged through: add words or filters to see the others." in page
+    # Only as many as were counted can be paged through.
+    assert len(titles(response)) == 3
+    assert 'rel="next"' not in page
+
+    # A filter that leaves few enough to count gives their exact number beside the estimates.
+    response = search(client, q="surveillance", kind="report")
+    page = html(response)
+    assert "2 results for “surveillance”" in page and "About 2" not in page
+    assert '<span class="visually-hidden">about </span>3)' in page
+    assert len(titles(response)) == 2
+
+
+@needs_search_entries
+def test_estimates_count_the_sampled_ids_and_round_them(publication_index, monkeypatch):
+    monkeypatch.setattr(search_module, "COUNTED_MATCHES", 1)
+    monkeypatch.setattr(search_module, "SAMPLE_EVERY", 2)
+    pages = [publication(publication_index, title=f"Gendarmerie {n}") for n in range(7)]
+    criteria = SearchCriteria(
+        terms=parse_query("gendarmerie", "en"), locale=Locale.objects.get(language_code="en")
+    )
+    counts = PublicationSearch(criteria).counts()
+    assert counts.estimated
+    assert counts.total == 2 * sum(1 for page in pages if page.pk % 2 == 0)
+    assert counts.browsable == 1
+
+
+def test_estimated_counts_are_shown_to_two_figures():
+    assert [search_module.about(count) for count in (0.4, 7, 58, 1234, 12_760, 99_600)] == [
+        1,
+        7,
+        58,
+        1200,
+        13_000,
+        100_000,
+    ]
 
 
 # Filters, sorting, facets, pagination ---------------------------------------------------------
