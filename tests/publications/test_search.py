@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -328,6 +329,20 @@ def test_best_match_ranks_the_newest_headline_matches_then_the_rest_newest_first
         for stop in range(start + 1, 6):
             results = PublicationSearch(criteria).results()[start:stop]
             assert [card.title for card in results] == expected[start:stop], (start, stop)
+
+    # With every headline match a candidate, the order comes from one query, and the two
+    # steps give the same: the title matches by rank, the summary match, the bodies.
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 500)
+    for cache in caches.all():
+        cache.clear()  # the ranking above is kept a minute
+    expected = [oldest_title, title, summary, newest_body, older_body]
+    assert titles(search(client, q="gendarmerie reform")) == expected
+    search_ = PublicationSearch(criteria)
+    for start in range(5):
+        for stop in range(start + 1, 6):
+            assert search_._best_match_ids_in_one_query(
+                start, stop
+            ) == search_._best_match_ids_in_two_steps(start, stop), (start, stop)
 
 
 @needs_search_entries
