@@ -1087,10 +1087,14 @@ class PublicationSearchEntry(models.Model):
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
         indexes = [
-            # Newest first: a query matching much of the resource base walks this until it
-            # has a page of results (publications.search).
+            # Newest first, of every kind or of one: a query matching much of the resource
+            # base walks one of these until it has a page of results (publications.search).
             models.Index(
                 fields=["locale", "-publication_date", "-page"], name="publication_search_by_date"
+            ),
+            models.Index(
+                fields=["locale", "kind", "-publication_date", "-page"],
+                name="publication_search_kind_date",
             ),
         ]
 

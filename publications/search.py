@@ -10,8 +10,18 @@ from hashlib import md5
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractYear
 from django.utils.functional import cached_property
 from wagtail.models import PageViewRestriction
 from wagtail.search.backends import get_search_backend
@@ -42,12 +52,15 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # every match's row, and at 100,000 publications a query matching them all took 0.4 s.
 # - Matches are counted exactly up to COUNTED_MATCHES. Beyond, the counts are estimated from
 #   the publications whose id is a multiple of SAMPLE_EVERY (a twentieth of them, spread over
-#   every year and kind), shown as "about", and only the first COUNTED_MATCHES results can be
-#   paged through.
+#   every year and kind), or of COARSE_SAMPLE_EVERY when that sample holds more than
+#   SAMPLED_MATCHES; they are shown as "about", and only the first COUNTED_MATCHES results can
+#   be paged through.
 # - "Best match" ranks the newest RANKED_CANDIDATES publications whose title, authors, topics
 #   or summary hold every word; the other matches follow, newest first.
 COUNTED_MATCHES = 1_000
-SAMPLE_EVERY = 20  # also in migration 0015's index
+SAMPLE_EVERY = 20  # also in migration 0015's indexes, like COARSE_SAMPLE_EVERY
+COARSE_SAMPLE_EVERY = 200
+SAMPLED_MATCHES = 500
 RANKED_CANDIDATES = 500
 
 
@@ -143,6 +156,17 @@ class PublicationSearch:
                         self._base = self._base.exclude(**{self._page("path__startswith"): path})
         return self._base
 
+    def _in_kinds(self):
+        """The kind filter. On PostgreSQL's rows each kind's id is written as a bigint, the
+        column's type: only then do the GIN indexes that hold the kind (0015) take it, as
+        btree_gin knows no comparison across integer types."""
+        if not self.reads_entries:
+            return Q(kind__in=self.criteria.kinds)
+        return functools.reduce(
+            operator.or_,
+            (Q(kind_id=Cast(Value(kind.pk), BigIntegerField())) for kind in self.criteria.kinds),
+        )
+
     def _page(self, lookup):
         """A lookup on the publication, from the rows the matches come from."""
         return f"page__{lookup}" if self.reads_entries else lookup
@@ -161,7 +185,7 @@ class PublicationSearch:
         if self.reads_entries:
             publications = publications.filter(**{words_in: self.tsquery})
         if by_kind and criteria.kinds:
-            publications = publications.filter(kind__in=criteria.kinds)
+            publications = publications.filter(self._in_kinds())
         if criteria.author is not None:
             publications = publications.filter(
                 **{self._page("author_links__author"): criteria.author}
@@ -344,30 +368,41 @@ class PublicationSearch:
 
     def _count_entries(self, matches):
         """The counts of PostgreSQL's rows: exact up to COUNTED_MATCHES, else estimated from
-        the rows of every SAMPLE_EVERY-th page id (their GIN index: 0015), so that only the
-        sampled matches are read.
+        the matches among every SAMPLE_EVERY-th page id, or, when those are more than
+        SAMPLED_MATCHES, among every COARSE_SAMPLE_EVERY-th. Each sample has its own GIN
+        index (0015), so only sampled matches are read: some 1,500 rows at most.
 
-        One statement: the sample is read only when the capped count overflows. The ORM
-        cannot group a limited subquery, so the SQL it compiles is wrapped.
+        One statement, which reads a sample only when the count before it overflowed. The
+        ORM cannot group a limited subquery, so the SQL it compiles is wrapped.
         """
+
+        def sample(every):
+            return matches.alias(bucket=F("pk") % every).filter(bucket=0)
+
         capped, capped_params = matches[: COUNTED_MATCHES + 1].query.sql_with_params()
-        sampled = matches.alias(bucket=F("pk") % SAMPLE_EVERY).filter(bucket=0)
-        sampled, sampled_params = sampled.query.sql_with_params()
+        fine, fine_params = sample(SAMPLE_EVERY)[: SAMPLED_MATCHES + 1].query.sql_with_params()
+        coarse, coarse_params = sample(COARSE_SAMPLE_EVERY).query.sql_with_params()
         sql = f"""
-            WITH capped AS MATERIALIZED ({capped})
-            SELECT false, kind_id, year, count(*) FROM capped GROUP BY kind_id, year
+            WITH capped AS MATERIALIZED ({capped}), fine AS MATERIALIZED ({fine})
+            SELECT 0, kind_id, year, count(*) FROM capped GROUP BY kind_id, year
             UNION ALL
-            SELECT true, kind_id, year, count(*) FROM ({sampled}) sampled
+            SELECT 1, kind_id, year, count(*) FROM fine
             WHERE (SELECT count(*) FROM capped) > {COUNTED_MATCHES:d}
+            GROUP BY kind_id, year
+            UNION ALL
+            SELECT 2, kind_id, year, count(*) FROM ({coarse}) coarse
+            WHERE (SELECT count(*) FROM capped) > {COUNTED_MATCHES:d}
+                AND (SELECT count(*) FROM fine) > {SAMPLED_MATCHES:d}
             GROUP BY kind_id, year
         """  # noqa: S608 - the ORM's SQL, values as parameters
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*capped_params, *sampled_params])
+            cursor.execute(sql, [*capped_params, *fine_params, *coarse_params])
             rows = cursor.fetchall()
-        if any(estimated for estimated, *_ in rows):
-            counts = {(kind_id, year): n * SAMPLE_EVERY for est, kind_id, year, n in rows if est}
-            return counts, True
-        return {(kind_id, year): n for _estimated, kind_id, year, n in rows}, False
+        # The last count read is the one that did not overflow: exact (0) or a sample.
+        last = max((level for level, *_ in rows), default=0)
+        every = (1, SAMPLE_EVERY, COARSE_SAMPLE_EVERY)[last]
+        counts = {(kind_id, year): n * every for level, kind_id, year, n in rows if level == last}
+        return counts, last > 0
 
     def counts(self):
         """The total and the facet counts for these criteria (SearchCounts)."""

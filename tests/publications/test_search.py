@@ -394,6 +394,14 @@ def test_estimates_count_the_sampled_ids_and_round_them(publication_index, monke
     assert counts.total == 2 * sum(1 for page in pages if page.pk % 2 == 0)
     assert counts.browsable == 1
 
+    # More sampled matches than SAMPLED_MATCHES: the coarser sample answers.
+    monkeypatch.setattr(search_module, "SAMPLED_MATCHES", 1)
+    monkeypatch.setattr(search_module, "COARSE_SAMPLE_EVERY", 3)
+    for cache in caches.all():
+        cache.clear()  # the counts above are kept a minute
+    counts = PublicationSearch(criteria).counts()
+    assert counts.total == 3 * sum(1 for page in pages if page.pk % 3 == 0)
+
 
 def test_estimated_counts_are_shown_to_two_figures():
     assert [search_module.about(count) for count in (0.4, 7, 58, 1234, 12_760, 99_600)] == [
