@@ -1,7 +1,9 @@
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
@@ -92,8 +94,11 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def facets(links, criteria, kinds, kind_counts, year_counts):
-    """Facet entries, each a link that adds or removes that kind or year."""
+def facets(links, criteria, kinds, counts):
+    """Facet entries, each a link that adds or removes that kind or year. Estimated counts
+    are written with the language's thousands separator."""
+    kind_counts, year_counts = counts.by_kind, counts.by_year
+    shown = partial(number_format, force_grouping=True) if counts.estimated else str
     selected_kinds = {kind.pk for kind in criteria.kinds}
     kind_facets = []
     for kind in kinds:
@@ -106,6 +111,7 @@ def facets(links, criteria, kinds, kind_counts, year_counts):
             {
                 "label": kind.name,
                 "count": count,
+                "shown": shown(count),
                 "selected": selected,
                 "url": links.url(drop=[toggle]) if selected else links.url(add=[toggle]),
             }
@@ -119,6 +125,7 @@ def facets(links, criteria, kinds, kind_counts, year_counts):
             {
                 "label": year,
                 "count": count,
+                "shown": shown(count),
                 "selected": selected,
                 "url": links.url(drop=clear_years, add=add),
             }
@@ -251,7 +258,7 @@ def search(request):
             # nothing about what the resource base lacks.
             record_search(term, found_nothing=not (counts.total or picks or narrowed))
     page_obj.object_list = [card.highlighted(terms, SUMMARY_CHARS) for card in page_obj]
-    kind_facets, year_facets = facets(links, criteria, kinds, counts.by_kind, counts.by_year)
+    kind_facets, year_facets = facets(links, criteria, kinds, counts)
     criteria_in_use = bool(criteria.terms) + len(filters)  # each kind counts as one
     context.update(
         searched=True,
