@@ -372,7 +372,7 @@ class PublicationSearch:
     def _count_by_kind_and_year(self):
         matches = self.filtered(by_kind=False, by_year=False).order_by()
         if self.reads_entries:
-            return self._count_entries(matches.values_list("kind_id", "year"))
+            return self._count_entries(matches)
         if self.has_keywords:
             found = self._search(matches, order_by_relevance=False)
             if not hasattr(found, "get_queryset"):
@@ -394,21 +394,22 @@ class PublicationSearch:
         exact count, whose index scan reads every posting of every word, is made only when
         the sample says it may be within COUNTED_MATCHES.
 
-        One statement. The ORM cannot group a limited subquery, so the SQL it compiles is
-        wrapped.
+        One statement around the SQL the ORM compiles for `matches` (their id, kind and
+        year): the ORM can neither group a limited subquery nor reuse one. Each use of
+        `matches` is inlined (NOT MATERIALIZED), so that PostgreSQL sees a sample's
+        condition on the table and takes its index.
         """
-
-        def sample(every):
-            return matches.alias(bucket=F("pk") % every).filter(bucket=0)
-
-        fine, fine_params = sample(SAMPLE_EVERY)[: SAMPLED_MATCHES + 1].query.sql_with_params()
-        capped, capped_params = matches[: COUNTED_MATCHES + 1].query.sql_with_params()
-        coarse, coarse_params = sample(COARSE_SAMPLE_EVERY).query.sql_with_params()
+        rows_sql, params = matches.values_list("pk", "kind_id", "year").query.sql_with_params()
         # Past this many sampled, a query matches more than COUNTED_MATCHES but for a chance
         # of some one in ten thousand (three and a half standard deviations at the limit).
         worth_counting = COUNTED_MATCHES * 3 // (2 * SAMPLE_EVERY)
         sql = f"""
-            WITH fine AS MATERIALIZED ({fine}), capped AS MATERIALIZED ({capped})
+            WITH matches AS NOT MATERIALIZED ({rows_sql}),
+            fine AS MATERIALIZED (
+                SELECT kind_id, year FROM matches WHERE pk %% {SAMPLE_EVERY:d} = 0
+                LIMIT {SAMPLED_MATCHES + 1:d}
+            ),
+            capped AS MATERIALIZED (SELECT kind_id, year FROM matches LIMIT {COUNTED_MATCHES + 1:d})
             SELECT 0, kind_id, year, count(*) FROM capped
             WHERE (SELECT count(*) FROM fine) <= {worth_counting:d}
             GROUP BY kind_id, year
@@ -417,12 +418,12 @@ class PublicationSearch:
             WHERE (SELECT count(*) FROM fine) <= {SAMPLED_MATCHES:d}
             GROUP BY kind_id, year
             UNION ALL
-            SELECT 2, kind_id, year, count(*) FROM ({coarse}) coarse
-            WHERE (SELECT count(*) FROM fine) > {SAMPLED_MATCHES:d}
+            SELECT 2, kind_id, year, count(*) FROM matches WHERE pk %% {COARSE_SAMPLE_EVERY:d} = 0
+            AND (SELECT count(*) FROM fine) > {SAMPLED_MATCHES:d}
             GROUP BY kind_id, year
         """  # noqa: S608 - the ORM's SQL, values as parameters
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*fine_params, *capped_params, *coarse_params])
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         by_level = defaultdict(dict)
         for level, kind_id, year, count in rows:
