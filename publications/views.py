@@ -265,7 +265,8 @@ def search(request):
         results=page_obj,
         # Picks head the first page; they are left out of the results on every page.
         editors_picks=picks if page_obj.number == 1 else [],
-        total=counts.total + len(picks),
+        # Picks are left out of the results; an estimate is rounded past them.
+        total=counts.total + (0 if counts.total_estimated else len(picks)),
         counts_estimated=counts.estimated,
         total_estimated=counts.total_estimated,
         # An estimated total is past what can be paged through (COUNTED_MATCHES).
