@@ -151,7 +151,7 @@ def _word_stems(word, language):
 def highlight(text, terms, limit=None):
     """`text` escaped, with the words that match `terms` wrapped in <mark>; safe to render."""
     text = text or ""
-    if limit:
+    if limit and len(text) > limit:  # Truncator walks every character, even to keep them all
         text = Truncator(text).chars(limit)
     stems = terms.stems if terms else set()
     if not stems:

@@ -615,6 +615,16 @@ def test_highlight_escapes_even_without_matches():
     assert highlight('<img src=x onerror="x">', terms) == "&lt;img src=x onerror=&quot;x&quot;&gt;"
 
 
+def test_highlight_cuts_a_long_summary_to_its_limit_and_keeps_a_short_one_whole():
+    terms = parse_query("camera", "en")
+    long = "Secret cameras were bought for Belgrade without a tender, " * 5
+    cut = highlight(long, terms, 40)
+    assert cut == "Secret <mark>cameras</mark> were bought for Belgrade…"
+    assert highlight("Secret cameras in Belgrade.", terms, 40) == (
+        "Secret <mark>cameras</mark> in Belgrade."
+    )
+
+
 # Bad input ------------------------------------------------------------------------------------
 
 
