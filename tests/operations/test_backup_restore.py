@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import tarfile
 import uuid
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -134,8 +135,11 @@ class SiteUnderTest:
             base = dj_database_url.parse(os.environ["DATABASE_URL"])["NAME"]
             self.name = f"{base}_drill_{uuid.uuid4().hex[:8]}"
             template = self.original.settings_dict["NAME"]
-            # A database is copied only while nobody is connected to it.
+            # A database is copied only while nobody is connected to it: ours are closed, and
+            # any an earlier test of this worker left behind (a thread's, not yet collected)
+            # are ended, with a warning that names what they last ran.
             connections.close_all()
+            self._end_other_sessions(template)
             self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
         else:
             self.name = str(self.work / "site.sqlite3")
@@ -147,7 +151,20 @@ class SiteUnderTest:
         self.connection = self.original.__class__(settings_dict, alias="default")
         connections["default"] = self.connection
 
-    def _admin(self, statement):
+    def _end_other_sessions(self, database):
+        ended = self._admin(
+            "SELECT pg_terminate_backend(pid), query FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        if ended:
+            warnings.warn(
+                f"{len(ended)} connection(s) to {database} were left open by earlier tests; "
+                f"last queries: {[query[:120] for _ended, query in ended]}",
+                stacklevel=2,
+            )
+
+    def _admin(self, statement, params=None):
         settings_dict = self.original.settings_dict
         with psycopg.connect(
             dbname="postgres",
@@ -157,7 +174,8 @@ class SiteUnderTest:
             password=settings_dict["PASSWORD"] or None,
             autocommit=True,
         ) as admin:
-            admin.execute(statement)
+            cursor = admin.execute(statement, params)
+            return cursor.fetchall() if cursor.description else None
 
     def drop_everything(self):
         """Drop the database and delete the uploads, then make an empty database."""
