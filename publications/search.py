@@ -526,8 +526,7 @@ def about(count):
     """An estimated count as shown: two significant figures, and at least 1."""
     if count < 1:
         return 1
-    digits = len(str(int(count)))
-    return max(1, int(round(count, 2 - digits)))
+    return int(round(count, 2 - len(str(int(count)))))
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,7 @@ def search(request):
         counts_estimated=counts.estimated,
         total_estimated=counts.total_estimated,
         # An estimated total is past what can be paged through (COUNTED_MATCHES).
-        browsable=paginator.count if counts.total_estimated else None,
+        browsable=counts.browsable if counts.total_estimated else None,
         kind_facets=kind_facets,
         year_facets=year_facets,
         pagination_query=links.query,
