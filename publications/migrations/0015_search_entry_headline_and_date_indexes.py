@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
 # PostgreSQL only, like the table's rows; GIN indexes written at once, no pending list (0013).
@@ -34,6 +33,8 @@ def create_index(schema_editor, name, definition):
 
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # Not Django's BtreeGinExtension: undoing it asks pg_extension on any database.
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
         schema_editor.execute("DROP INDEX IF EXISTS publication_search_document_gin")
         for name, definition in INDEXES.items():
             create_index(schema_editor, name, definition)
@@ -44,6 +45,8 @@ def drop_indexes(apps, schema_editor):
         for name in INDEXES:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
         create_index(schema_editor, "publication_search_document_gin", DOCUMENT_ONLY)
+        # btree_gin stays installed: nothing of it is left in use, and dropping an
+        # extension could take what others made with it.
 
 
 class Migration(migrations.Migration):
@@ -52,7 +55,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGinExtension(),
         migrations.AddIndex(
             model_name="publicationsearchentry",
             index=models.Index(
